@@ -1,0 +1,509 @@
+import { ConditionEvaluationError } from '../expr/condition.js';
+import { stringify, TemplateResolutionError, type StepView, type TemplateScope } from '../template/compile.js';
+import type { CompiledBody, CompiledGroup, CompiledStep, CompiledTask, CompiledWorkflow } from './compile.js';
+import { CancelledError, DeadlineError, StepError, StepTimeoutError, type StepErrorInfo } from './errors.js';
+import type { HttpClient } from './http.js';
+import { backoffDelay, type RetryPolicy } from './retry.js';
+import type { AttemptTrace, ExecutionResult, StepTrace } from './trace.js';
+import { maskUrl } from './trace.js';
+
+/** Replaces the HTTP/transform call of a task (benchmarks, `weft run --mock`, tests). */
+export type TaskRunner = (task: CompiledTask, input: unknown, signal: AbortSignal) => Promise<unknown>;
+
+/** What an execution needs from its engine. */
+export interface ExecutionHost {
+  http: HttpClient;
+  origins: ReadonlyMap<string, string>;
+  runner?: TaskRunner;
+  maxCallDepth: number;
+  /** Resolves a workflow reference (`name`, `ns/name`, `name@version`). */
+  resolveWorkflow(ref: string, namespace: string): CompiledWorkflow | undefined;
+  newExecutionId(): string;
+  random(): number;
+}
+
+/** Per-run state shared by every step of one execution tree. */
+export interface RunContext {
+  host: ExecutionHost;
+  executionId: string;
+  deadline: number;
+  timeoutMs: number;
+  /** Workflow keys from the root run down to this one, for cycle detection and depth. */
+  callStack: readonly string[];
+  /** Step outputs to use instead of calling (by step id). */
+  mocks?: ReadonlyMap<string, unknown>;
+}
+
+/** Epoch milliseconds with sub-millisecond precision. */
+export const now = (): number => performance.timeOrigin + performance.now();
+
+const EMPTY_TASKS: Record<string, StepView> = Object.freeze({}) as Record<string, StepView>;
+
+/** Runs a compiled workflow to completion: never throws for failures of steps, the result says. */
+export async function executeWorkflow(
+  wf: CompiledWorkflow,
+  input: unknown,
+  host: ExecutionHost,
+  options: { executionId: string; signal?: AbortSignal; timeoutMs?: number; callStack?: readonly string[]; mocks?: ReadonlyMap<string, unknown> },
+): Promise<ExecutionResult> {
+  const startedAt = now();
+  const timeoutMs = Math.max(1, options.timeoutMs ?? wf.timeoutMs);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
+  const onCallerAbort = () => controller.abort(options.signal?.reason instanceof Error && !(options.signal.reason.name === 'AbortError') ? options.signal.reason : new CancelledError('The caller went away'));
+  if (options.signal) {
+    if (options.signal.aborted) onCallerAbort();
+    else options.signal.addEventListener('abort', onCallerAbort, { once: true });
+  }
+  const ctx: RunContext = {
+    host,
+    executionId: options.executionId,
+    deadline: startedAt + timeoutMs,
+    timeoutMs,
+    callStack: [...(options.callStack ?? []), wf.key],
+    mocks: options.mocks,
+  };
+  const scope: TemplateScope = {
+    input,
+    tasks: {},
+    workflow: { name: wf.name, namespace: wf.namespace, version: wf.version },
+    execution: { id: options.executionId },
+  };
+  let steps: StepTrace[] = [];
+  let status: ExecutionResult['status'] = 'succeeded';
+  let output: unknown;
+  let error: ExecutionResult['error'];
+  try {
+    steps = await runGroup(wf.group, scope, ctx, controller.signal);
+    const failed = firstFailure(steps);
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason;
+      status = reason instanceof DeadlineError ? 'timed_out' : 'cancelled';
+      error = {
+        type: reason instanceof DeadlineError ? 'timeout' : 'cancelled',
+        code: reason instanceof DeadlineError ? 'WF_RUN_TIMEOUT' : 'WF_RUN_CANCELLED',
+        message: reason instanceof DeadlineError ? `Workflow '${wf.name}' did not finish within ${timeoutMs}ms` : (reason as Error).message,
+        hint: reason instanceof DeadlineError ? 'Raise spec.timeout or make the slow steps faster (see the trace).' : 'The caller cancelled or disconnected.',
+        ...(failed ? { step: failed.id } : {}),
+      };
+    } else if (failed) {
+      status = 'failed';
+      error = { ...(failed.error ?? { type: 'workflow', code: 'WF_STEP_FAILED', message: `Step '${failed.id}' failed` }), step: failed.id };
+    } else {
+      output = wf.output ? wf.output.resolve(scope) : defaultOutput(scope);
+    }
+  } catch (err) {
+    status = 'failed';
+    error = errorInfo(err);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+  const endedAt = now();
+  return {
+    executionId: options.executionId,
+    workflow: { name: wf.name, namespace: wf.namespace, version: wf.version },
+    status,
+    ...(status === 'succeeded' ? { output } : { error }),
+    startedAt,
+    endedAt,
+    durationMs: endedAt - startedAt,
+    steps,
+  };
+}
+
+function defaultOutput(scope: TemplateScope): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, v] of Object.entries(scope.tasks)) if (v.status === 'succeeded') out[id] = v.output;
+  return out;
+}
+
+/** The step whose failure explains the run: the earliest to end among failed steps (depth first). */
+function firstFailure(steps: StepTrace[]): StepTrace | undefined {
+  let best: StepTrace | undefined;
+  for (const s of steps) if (s && (s.status === 'failed' || s.status === 'cancelled') && (!best || (s.endedAt ?? 0) < (best.endedAt ?? 0))) best = s;
+  return best;
+}
+
+/**
+ * Runs sibling steps, each the moment its own dependencies are done. A failed step's dependents
+ * are skipped with the reason; independent branches finish.
+ */
+export function runGroup(group: CompiledGroup, scope: TemplateScope, ctx: RunContext, signal: AbortSignal): Promise<StepTrace[]> {
+  const n = group.steps.length;
+  const traces: StepTrace[] = new Array(n);
+  if (n === 0) return Promise.resolve(traces);
+  return new Promise((resolve) => {
+    const pending = new Int32Array(n);
+    for (let i = 0; i < n; i++) pending[i] = group.steps[i].deps.length;
+    const blockedBy: Array<string | undefined> = new Array(n);
+    let remaining = n;
+    const finish = (i: number, trace: StepTrace, blocking: boolean): void => {
+      traces[i] = trace;
+      const step = group.steps[i];
+      for (const d of step.dependents) {
+        if (blocking && blockedBy[d] === undefined) blockedBy[d] = blockedReason(step.id, trace);
+        if (--pending[d] === 0) start(d);
+      }
+      if (--remaining === 0) resolve(traces);
+    };
+    const start = (i: number): void => {
+      const step = group.steps[i];
+      const readyAt = now();
+      const blocked = blockedBy[i];
+      if (blocked !== undefined || signal.aborted) {
+        const trace = signal.aborted ? cancelledTrace(step, readyAt, signal) : skipped(step, readyAt, blocked!);
+        scope.tasks[step.id] = { status: 'skipped', reason: trace.reason };
+        finish(i, trace, true);
+        return;
+      }
+      runStep(step, scope, ctx, signal, readyAt).then(
+        (trace) => finish(i, trace, trace.status === 'failed' || trace.status === 'cancelled'),
+        (err) => finish(i, { id: step.id, kind: kindOf(step.body), status: 'failed', readyAt, error: errorInfo(err) }, true),
+      );
+    };
+    for (const r of group.roots) start(r);
+  });
+}
+
+function blockedReason(id: string, trace: StepTrace): string {
+  if (trace.status === 'skipped') return `dependency '${id}' was skipped: ${trace.reason}`;
+  return `dependency '${id}' ${trace.status === 'cancelled' ? 'was cancelled' : 'failed'}`;
+}
+
+function kindOf(body: CompiledBody): StepTrace['kind'] {
+  return body.kind;
+}
+
+function skipped(step: CompiledStep, at: number, reason: string): StepTrace {
+  return { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'skipped', reason, readyAt: at };
+}
+
+function cancelledTrace(step: CompiledStep, at: number, signal: AbortSignal): StepTrace {
+  const reason = signal.reason instanceof DeadlineError ? 'the workflow timed out before it started' : 'the run was cancelled before it started';
+  return { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'cancelled', reason, readyAt: at };
+}
+
+async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, readyAt: number): Promise<StepTrace> {
+  const trace: StepTrace = { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'succeeded', readyAt };
+  describeBody(step.body, trace);
+  const startedAt = now();
+  trace.startedAt = startedAt;
+  trace.waitMs = startedAt - readyAt;
+  let view: StepView;
+  try {
+    if (step.condition && !step.forEach && !step.condition.evaluate(scope)) {
+      trace.status = 'skipped';
+      trace.reason = `condition '${step.condition.text}' was false`;
+      view = { status: 'skipped', reason: trace.reason };
+    } else {
+      const run = (s: AbortSignal) => (step.forEach ? runForEach(step, scope, ctx, s, trace) : runBody(step.body, step.id, scope, ctx, s, trace));
+      const result = await withTimeout(step.timeoutMs, signal, run, () => new StepTimeoutError(step.timeoutMs!));
+      view = { status: 'succeeded', output: result.output, ...(result.forEach ? { forEach: result.forEach } : {}) };
+    }
+  } catch (err) {
+    if (err instanceof TemplateResolutionError && err.unavailableStep?.status === 'skipped') {
+      trace.status = 'skipped';
+      trace.reason = `reads the output of step '${err.unavailableStep.id}', which was skipped`;
+      view = { status: 'skipped', reason: trace.reason };
+    } else {
+      const info = errorInfo(err);
+      trace.status = info.type === 'cancelled' ? 'cancelled' : 'failed';
+      trace.error = info;
+      view = { status: 'failed', error: { type: info.type, message: info.message } };
+    }
+  }
+  scope.tasks[step.id] = view;
+  const endedAt = now();
+  trace.endedAt = endedAt;
+  trace.durationMs = endedAt - startedAt;
+  return trace;
+}
+
+function describeBody(body: CompiledBody, trace: StepTrace): void {
+  if (body.kind === 'task') trace.taskRef = body.task.name;
+  else if (body.kind === 'workflow' && body.ref.constant) trace.workflowRef = String(body.ref.resolve({ input: null, tasks: EMPTY_TASKS }));
+}
+
+interface BodyResult {
+  output: unknown;
+  forEach?: Record<string, unknown>;
+}
+
+async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<BodyResult> {
+  switch (body.kind) {
+    case 'task': {
+      const input = body.input.resolve(scope);
+      if (ctx.mocks?.has(stepId)) return { output: ctx.mocks.get(stepId) };
+      return { output: await runTask(body.task, input, body.retry, ctx, signal, trace) };
+    }
+    case 'workflow':
+      return { output: await runChild(body, scope, ctx, signal, trace) };
+    case 'switch': {
+      const raw = body.value.resolve(scope);
+      const value = stringify(raw).toLowerCase();
+      const chosen = body.cases.find((c) => c.match === value);
+      const target = chosen?.body ?? body.fallback;
+      if (!target) {
+        throw new StepError({
+          type: 'switch',
+          code: 'WF_SWITCH_NO_MATCH',
+          message: `Switch value ${JSON.stringify(raw)} matches no case (${body.cases.map((c) => c.label).join(', ')}) and there is no default`,
+          hint: 'Add a case for this value or a default.',
+        });
+      }
+      trace.matched = chosen ? chosen.label : 'default';
+      if (target.kind === 'task') trace.taskRef = target.task.name;
+      return runBody(target, stepId, scope, ctx, signal, trace);
+    }
+    case 'group': {
+      const inner: TemplateScope = { ...scope, tasks: Object.create(scope.tasks) as Record<string, StepView> };
+      const children = await runGroup(body.group, inner, ctx, signal);
+      trace.children = children;
+      const failed = firstFailure(children);
+      if (failed) {
+        throw new StepError({ type: failed.error?.type ?? 'workflow', code: failed.error?.code ?? 'WF_STEP_FAILED', message: `Nested step '${failed.id}' failed: ${failed.error?.message ?? failed.reason ?? ''}`, hint: failed.error?.hint, httpStatus: failed.error?.httpStatus });
+      }
+      const output: Record<string, unknown> = {};
+      for (const s of body.group.steps) {
+        const v = inner.tasks[s.id];
+        output[s.id] = v?.status === 'succeeded' ? v.output : null;
+      }
+      return { output };
+    }
+  }
+}
+
+async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<unknown> {
+  const ref = stringify(body.ref.resolve(scope));
+  trace.workflowRef = ref;
+  const child = ctx.host.resolveWorkflow(ref, body.namespace);
+  if (!child) {
+    throw new StepError({ type: 'workflow', code: 'WF_UNKNOWN_WORKFLOW', message: `Workflow '${ref}' is not loaded`, hint: 'Check the workflowRef (name, name@version, ns/name).' });
+  }
+  if (ctx.callStack.includes(child.key)) {
+    throw new StepError({ type: 'workflow', code: 'WF_WORKFLOW_CYCLE', message: `Sub-workflow cycle: ${[...ctx.callStack, child.key].join(' -> ')}`, hint: 'A workflow may not call itself through its children.' });
+  }
+  if (ctx.callStack.length >= ctx.host.maxCallDepth) {
+    throw new StepError({ type: 'workflow', code: 'WF_CALL_DEPTH', message: `Sub-workflow call depth ${ctx.callStack.length + 1} exceeds ${ctx.host.maxCallDepth}: ${[...ctx.callStack, child.key].join(' -> ')}`, hint: 'Flatten the composition or raise the maximum call depth.' });
+  }
+  const input = structuredCloneInput(body.input.resolve(scope));
+  if (!child.validateInput(input)) {
+    const first = child.validateInput.errors?.[0];
+    throw new StepError({ type: 'input', code: 'WF_CHILD_INPUT', message: `Input for workflow '${ref}' is invalid: ${first?.instancePath || 'input'} ${first?.message ?? ''}`.trim(), hint: "Map the fields the child's input schema requires." });
+  }
+  const remaining = Math.max(1, ctx.deadline - now());
+  const result = await executeWorkflow(child, input, ctx.host, {
+    executionId: ctx.host.newExecutionId(),
+    signal,
+    timeoutMs: Math.min(child.timeoutMs, remaining),
+    callStack: ctx.callStack,
+    mocks: undefined,
+  });
+  trace.executionId = result.executionId;
+  trace.children = result.steps;
+  if (result.status !== 'succeeded') {
+    if (signal.aborted) throw signal.reason;
+    const cause = { ...result.error!, workflow: child.key };
+    throw new StepError({ type: 'workflow', code: 'WF_CHILD_FAILED', message: `Sub-workflow '${ref}' ${result.status === 'timed_out' ? 'timed out' : 'failed'}${result.error?.step ? ` at step '${result.error.step}'` : ''}: ${result.error?.message ?? ''}`, hint: result.error?.hint, cause });
+  }
+  return result.output;
+}
+
+function structuredCloneInput(v: unknown): unknown {
+  return v === null || typeof v !== 'object' ? v : structuredClone(v);
+}
+
+async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<BodyResult> {
+  const fe = step.forEach!;
+  const items = fe.items.resolve(scope);
+  if (!Array.isArray(items)) {
+    const kind = items === null ? 'null' : typeof items === 'object' ? 'an object' : `a ${typeof items}`;
+    throw new StepError({ type: 'forEach', code: 'WF_FOREACH_NOT_ARRAY', message: `step '${step.id}': forEach.items resolved to ${kind}, not an array`, hint: 'Point items at an array, e.g. {{ tasks.list.output.items }}.' });
+  }
+  const n = items.length;
+  const outputs: unknown[] = new Array(n).fill(null);
+  const children: StepTrace[] = new Array(n);
+  const errors: Array<{ index: number; type: string; code: string; message: string }> = [];
+  let successCount = 0;
+  let skippedCount = 0;
+  const parent = scope.forEach;
+  const root = parent ? (parent.$root as Record<string, unknown>) : undefined;
+  const runItem = async (i: number): Promise<void> => {
+    const frame: Record<string, unknown> = Object.create(parent ?? null);
+    frame[fe.itemVar] = items[i];
+    frame.index = i;
+    if (fe.indexVar) frame[fe.indexVar] = i;
+    frame.$parent = parent ?? null;
+    frame.$root = root ?? frame;
+    const itemScope: TemplateScope = { ...scope, forEach: frame };
+    const t: StepTrace = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'succeeded', readyAt: now() };
+    t.startedAt = t.readyAt;
+    try {
+      if (step.condition && !step.condition.evaluate(itemScope)) {
+        t.status = 'skipped';
+        t.reason = `condition '${step.condition.text}' was false`;
+        skippedCount++;
+      } else {
+        const r = await runBody(step.body, step.id, itemScope, ctx, signal, t);
+        outputs[i] = r.output ?? null;
+        successCount++;
+      }
+    } catch (err) {
+      if (err instanceof TemplateResolutionError && err.unavailableStep?.status === 'skipped') {
+        t.status = 'skipped';
+        t.reason = `reads the output of step '${err.unavailableStep.id}', which was skipped`;
+        skippedCount++;
+      } else {
+        const info = errorInfo(err);
+        t.status = info.type === 'cancelled' ? 'cancelled' : 'failed';
+        t.error = info;
+        errors.push({ index: i, type: info.type, code: info.code, message: info.message });
+      }
+    }
+    t.endedAt = now();
+    t.durationMs = t.endedAt - t.startedAt!;
+    children[i] = t;
+  };
+  const limit = fe.maxParallel > 0 ? Math.min(fe.maxParallel, n) : n;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n && !signal.aborted) await runItem(next++);
+  };
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < limit; w++) workers.push(worker());
+  await Promise.all(workers);
+  for (let i = 0; i < n; i++) if (!children[i]) children[i] = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'cancelled', reason: 'the run stopped before this item started' };
+  trace.children = children;
+  if (signal.aborted) throw signal.reason;
+  errors.sort((a, b) => a.index - b.index);
+  const failureCount = errors.length;
+  const summary = { outputs, itemCount: n, successCount, failureCount, skippedCount, errors };
+  const tolerated = toleratedFailures(fe, n);
+  if (failureCount > tolerated) {
+    const first = errors[0];
+    throw new StepError({
+      type: 'forEach',
+      code: 'WF_FOREACH_FAILED',
+      message: `step '${step.id}': ${failureCount} of ${n} items failed (tolerated: ${tolerated}); first, item ${first.index}: ${first.message}`,
+      hint: 'See the item traces; set toleratedFailureCount or toleratedFailurePercentage to accept some failures.',
+    });
+  }
+  return { output: { results: outputs }, forEach: summary };
+}
+
+function toleratedFailures(fe: NonNullable<CompiledStep['forEach']>, n: number): number {
+  let t = 0;
+  if (fe.toleratedFailureCount !== undefined) t = Math.max(t, fe.toleratedFailureCount);
+  if (fe.toleratedFailurePercentage !== undefined) t = Math.max(t, Math.floor((fe.toleratedFailurePercentage / 100) * n));
+  return t;
+}
+
+/** Calls a task with its retry policy: network errors, 5xx, 429 and attempt timeouts are retried. */
+async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<unknown> {
+  if (task.validateInput && !task.validateInput(input)) {
+    const e = task.validateInput.errors?.[0];
+    throw new StepError({
+      type: 'input',
+      code: 'WF_TASK_INPUT',
+      message: `Input for task '${task.name}' is invalid: ${e ? `${e.instancePath || 'input'} ${e.message}` : 'schema mismatch'}`,
+      hint: "Map the fields the task's inputSchema requires, with the right types.",
+    });
+  }
+  const attempts: AttemptTrace[] = (trace.attempts ??= []);
+  const taskScope: TemplateScope = { input, tasks: EMPTY_TASKS };
+  const host = ctx.host;
+  if (task.http) trace.method = task.http.method;
+  let backoff = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw signal.reason;
+    const started = now();
+    const record: AttemptTrace = backoff ? { attempt, startedAt: started, durationMs: 0, backoffMs: backoff } : { attempt, startedAt: started, durationMs: 0 };
+    attempts.push(record);
+    try {
+      let output: unknown;
+      if (host.runner) output = await host.runner(task, input, signal);
+      else if (task.http) {
+        const http = task.http;
+        const res = await withTimeout(task.timeoutMs, signal, (s) => host.http.call(http, taskScope, s, host.origins), () => attemptTimeout(task));
+        record.httpStatus = res.status;
+        trace.httpStatus = res.status;
+        trace.url = maskUrl(res.url);
+        output = res.output;
+      } else output = await task.transform!.evaluate(input);
+      record.durationMs = now() - started;
+      return output;
+    } catch (err) {
+      record.durationMs = now() - started;
+      const info = errorInfo(err);
+      record.error = info;
+      if (info.httpStatus) {
+        record.httpStatus = info.httpStatus;
+        trace.httpStatus = info.httpStatus;
+      }
+      const retryable = err instanceof StepError && err.retryable;
+      if (!retryable || attempt >= policy.maxAttempts || signal.aborted) {
+        if (retryable && attempt > 1) info.message += ` (after ${attempt} attempts)`;
+        throw err instanceof StepError ? new StepError(info, false) : err;
+      }
+      const delay = backoffDelay(policy, attempt, host.random, (err as StepError).retryAfterMs);
+      if (now() + delay >= ctx.deadline) {
+        throw new StepError({ ...info, message: `${info.message}; the next attempt (in ${Math.round(delay)}ms) would pass the workflow deadline`, hint: 'Raise the workflow timeout or lower the backoff.' });
+      }
+      await sleep(delay, signal);
+      backoff = delay;
+    }
+  }
+}
+
+function attemptTimeout(task: CompiledTask): StepError {
+  return new StepError({ type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${task.name}' did not answer within ${task.timeoutMs}ms`, hint: 'Raise the task timeout or fix the slow service.' }, true);
+}
+
+/** Runs `fn` with a signal that aborts when `parent` does or when `ms` pass (with `reason()`). */
+async function withTimeout<T>(ms: number | undefined, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
+  if (ms === undefined) return fn(parent);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(reason()), ms);
+  try {
+    return await Promise.race([
+      fn(controller.signal),
+      new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onAbort);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Converts anything thrown during a step into the trace's error value. */
+export function errorInfo(err: unknown): StepErrorInfo {
+  if (err instanceof StepError) return err.info;
+  if (err instanceof TemplateResolutionError) return { type: 'template', code: err.code, message: err.message, hint: err.hint };
+  if (err instanceof ConditionEvaluationError) return { type: 'condition', code: err.code, message: err.message, hint: err.hint };
+  if (err instanceof StepTimeoutError) return { type: 'timeout', code: err.code, message: err.message, hint: 'Raise the step timeout or make its calls faster.' };
+  if (err instanceof DeadlineError) return { type: 'timeout', code: err.code, message: err.message, hint: 'Raise spec.timeout of the workflow.' };
+  if (err instanceof CancelledError) return { type: 'cancelled', code: err.code, message: err.message };
+  const e = err as { code?: string; message?: string; name?: string; position?: number };
+  if (e && typeof e.code === 'string' && /^[TDS]\d{4}$/.test(e.code)) {
+    return { type: 'transform', code: 'WF_TRANSFORM', message: `JSONata ${e.code}: ${e.message}`, hint: 'Fix the transform expression or its input.' };
+  }
+  return { type: 'workflow', code: 'WF_INTERNAL', message: e?.message ?? String(err), hint: 'This is a bug in Weft; please report it with the trace.' };
+}
