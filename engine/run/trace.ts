@@ -91,3 +91,41 @@ export function maskUrl(url: string): string {
 
 /** Header names whose values never appear in traces or errors. */
 export const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$/i;
+
+/** An ISO-8601 timestamp from epoch milliseconds, or undefined. */
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+const round = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
+
+/** The JSON form of a step trace: ISO timestamps, durations in milliseconds (3 decimals). */
+export function stepTraceJson(t: StepTrace): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...t };
+  out.readyAt = iso(t.readyAt);
+  out.startedAt = iso(t.startedAt);
+  out.endedAt = iso(t.endedAt);
+  out.durationMs = round(t.durationMs);
+  out.waitMs = round(t.waitMs);
+  if (t.attempts) out.attempts = t.attempts.map((a) => ({ ...a, startedAt: iso(a.startedAt), durationMs: round(a.durationMs), backoffMs: round(a.backoffMs) }));
+  if (t.children) out.children = t.children.map(stepTraceJson);
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/**
+ * The JSON form of a result, as the API returns it:
+ * `{ executionId, workflow, status, output | error, startedAt, endedAt, durationMs, trace }`.
+ */
+export function executionResultJson(r: ExecutionResult): Record<string, unknown> {
+  return {
+    executionId: r.executionId,
+    workflow: r.workflow,
+    status: r.status,
+    ...(r.status === 'succeeded' ? { output: r.output ?? null } : { error: r.error }),
+    startedAt: iso(r.startedAt),
+    endedAt: iso(r.endedAt),
+    durationMs: round(r.durationMs),
+    trace: r.steps.map(stepTraceJson),
+  };
+}
