@@ -38,6 +38,11 @@ describe('compileValue', () => {
     expect(c.resolve(scope())).toEqual({ a: 'none', b: 0, c: 7 });
   });
 
+  it('accepts an empty array or object as a fallback', () => {
+    const c = compileValue({ a: '{{ input.nope ?? [] }}', b: '{{ input.nope ?? {} }}' }, { owner: 'o' });
+    expect(c.resolve(scope())).toEqual({ a: [], b: {} });
+  });
+
   it('names the owner, the template and the nearest keys when a key is missing', () => {
     const c = compileValue('{{tasks.fetch-user.output.emial}}', { owner: "step 'notify' input" });
     try {

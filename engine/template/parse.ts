@@ -11,7 +11,7 @@ export interface TemplatePath {
 
 export interface TemplateLiteral {
   kind: 'literal';
-  value: string | number | boolean | null;
+  value: string | number | boolean | null | [] | Record<string, never>;
   text: string;
   offset: number;
 }
@@ -133,6 +133,11 @@ function parseExpression(body: string, base: number, whole: string, wholeOffset:
     if (c === "'" || c === '"') {
       const value = readQuoted();
       return { kind: 'literal', value, text: body.slice(start, i), offset: base + start };
+    }
+    const empty = /^(\[\s*\]|\{\s*\})/.exec(body.slice(i));
+    if (empty) {
+      i += empty[0].length;
+      return { kind: 'literal', value: empty[0].startsWith('[') ? [] : {}, text: empty[0], offset: base + start };
     }
     const num = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(body.slice(i));
     if (num) {

@@ -1,0 +1,61 @@
+import { lookupPath, stringify, type TemplateScope } from '../template/compile.js';
+import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplateExpression } from '../template/parse.js';
+
+/**
+ * Resolves what a dry run can know (workflow input, forEach sample items) and leaves every other
+ * template as written, so a plan shows exactly what will be sent and what waits for other steps.
+ * @example previewValue({ id: '{{input.id}}', e: '{{tasks.a.output.e}}' }, { input: { id: 1 }, tasks: {} })
+ * // { value: { id: 1, e: '{{tasks.a.output.e}}' }, unresolved: ['{{tasks.a.output.e}}'] }
+ */
+export function previewValue(value: unknown, scope: TemplateScope): { value: unknown; unresolved: string[] } {
+  const unresolved: string[] = [];
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return hasTemplate(v) ? previewString(v, scope, unresolved) : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return { value: walk(value), unresolved };
+}
+
+function previewString(text: string, scope: TemplateScope, unresolved: string[]): unknown {
+  let parsed;
+  try {
+    parsed = parseTemplate(text);
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) {
+      unresolved.push(text);
+      return text;
+    }
+    throw err;
+  }
+  const resolveExpr = (e: TemplateExpression): { ok: boolean; value?: unknown } => {
+    for (const o of e.operands) {
+      if (o.kind === 'literal') return { ok: true, value: o.value };
+      const v = lookupPath(scope, o);
+      if (v !== undefined && v !== null) return { ok: true, value: v };
+      if (o.root !== 'input' && o.root !== 'forEach') return { ok: false };
+    }
+    return { ok: false };
+  };
+  if (parsed.whole) {
+    const e = parsed.parts[0] as TemplateExpression;
+    const r = resolveExpr(e);
+    if (r.ok) return r.value;
+    unresolved.push(e.text);
+    return text;
+  }
+  let out = '';
+  for (const p of parsed.parts) {
+    if (typeof p === 'string') out += p;
+    else {
+      const r = resolveExpr(p);
+      if (r.ok) out += stringify(r.value);
+      else {
+        unresolved.push(p.text);
+        out += p.text;
+      }
+    }
+  }
+  return out;
+}
