@@ -1,12 +1,12 @@
-import { compileValue, type TemplateScope } from '../template/compile.js';
+import { compileValue, stringify, type TemplateScope } from '../template/compile.js';
 import { parseTemplate, TemplateSyntaxError, type TemplatePath } from '../template/parse.js';
 
 /**
  * The condition language (roadmap Stage 19.1):
  *   or      := and ('||' and)*
- *   and     := unary ('&&' unary)*
- *   unary   := '!' unary | compare
- *   compare := primary (('==' | '!=' | '>=' | '<=' | '>' | '<') primary)?
+ *   and     := compare ('&&' compare)*
+ *   compare := unary (('==' | '!=' | '>=' | '<=' | '>' | '<') unary)?
+ *   unary   := '!' unary | primary
  *   primary := '(' or ')' | 'string' | "string" | number | true | false | null | {{ template }}
  * Precedence: `!` binds tightest, then comparisons, then `&&`, then `||`.
  */
@@ -15,7 +15,7 @@ export type ConditionNode =
   | { type: 'not'; operand: ConditionNode; offset: number }
   | { type: 'compare'; op: CompareOp; left: ConditionNode; right: ConditionNode; offset: number }
   | { type: 'literal'; value: string | number | boolean | null; offset: number; text: string }
-  | { type: 'template'; text: string; offset: number; paths: TemplatePath[] };
+  | { type: 'template'; text: string; offset: number; paths: TemplatePath[]; /** Written inside quotes: the value reads as a string. */ quoted: boolean };
 
 export type CompareOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 
@@ -133,11 +133,11 @@ export function parseCondition(text: string): ConditionNode {
     return left;
   };
   const parseAnd = (): ConditionNode => {
-    let left = parseUnary();
+    let left = parseCompare();
     while (isOp('&&')) {
       const at = peek().at;
       p++;
-      left = { type: 'and', left, right: parseUnary(), offset: at };
+      left = { type: 'and', left, right: parseCompare(), offset: at };
     }
     return left;
   };
@@ -147,14 +147,14 @@ export function parseCondition(text: string): ConditionNode {
       p++;
       return { type: 'not', operand: parseUnary(), offset: at };
     }
-    return parseCompare();
+    return parsePrimary();
   };
   const parseCompare = (): ConditionNode => {
-    const left = parsePrimary();
+    const left = parseUnary();
     const t = peek();
     if (t.t === 'op' && ['==', '!=', '>', '<', '>=', '<='].includes(t.v)) {
       p++;
-      const right = parsePrimary();
+      const right = parseUnary();
       const after = peek();
       if (after.t === 'op' && ['==', '!=', '>', '<', '>=', '<='].includes(after.v)) {
         throw new ConditionSyntaxError(`Comparisons cannot be chained at '${after.v}'`, after.at, 'Join comparisons with && or ||.');
@@ -194,7 +194,7 @@ export function parseCondition(text: string): ConditionNode {
       const parsed = parseTemplate(body);
       const paths: TemplatePath[] = [];
       for (const part of parsed.parts) if (typeof part !== 'string') for (const o of part.operands) if (o.kind === 'path') paths.push(o);
-      return { type: 'template', text: body, offset: at + (quoted ? 1 : 0), paths };
+      return { type: 'template', text: body, offset: at + (quoted ? 1 : 0), paths, quoted };
     } catch (err) {
       if (err instanceof TemplateSyntaxError) throw new ConditionSyntaxError(err.message, at + (quoted ? 1 : 0) + err.offset, err.hint ?? '');
       throw err;
@@ -244,7 +244,7 @@ function compileNode(node: ConditionNode, owner: string, text: string): Evaluato
     }
     case 'template': {
       const c = compileValue(node.text, { owner: `${owner} condition` });
-      return (scope) => c.resolve(scope);
+      return node.quoted ? (scope) => stringify(c.resolve(scope)) : (scope) => c.resolve(scope);
     }
     case 'not': {
       const inner = compileNode(node.operand, owner, text);
