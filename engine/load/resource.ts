@@ -131,7 +131,9 @@ function normaliseStep(step: unknown): StepSpec {
  */
 export function isJsonSchema(input: Record<string, unknown>): boolean {
   if (typeof input.type === 'string' || Array.isArray(input.type)) return true;
-  if ('$schema' in input || 'properties' in input && isObject(input.properties) && !isObject((input.properties as any).type)) return true;
+  if ('$schema' in input) return true;
+  // A flat map may have a field called `properties`: its definition has a string `type`.
+  if (isObject(input.properties) && typeof input.properties.type !== 'string') return true;
   return Object.keys(input).length === 0;
 }
 
