@@ -59,7 +59,13 @@ export interface ExecutionResult {
   steps: StepTrace[];
 }
 
-const SECRET_NAME = /(token|secret|password|passwd|pwd|api[-_]?key|apikey|auth|signature|sig|credential|session|key)$/i;
+/** A parameter name that carries a credential: `token`, `api_key`, `accessToken`, `X-Signature`, … */
+const SECRET_NAME = /(^|[-_.])(token|secret|password|passwd|pwd|api[-_]?key|apikey|auth|authorization|signature|sig|credentials?|session|key)$/i;
+
+/** True when a field or parameter name looks like it holds a credential. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+}
 
 /**
  * Masks the secrets a URL may carry: userinfo and the values of query parameters whose names
@@ -82,7 +88,7 @@ export function maskUrl(url: string): string {
       } catch {
         /* keep the raw name */
       }
-      return eq >= 0 && SECRET_NAME.test(decoded) ? `${name}=***` : pair;
+      return eq >= 0 && isSecretName(decoded) ? `${name}=***` : pair;
     })
     .join('&');
   out = out.slice(0, q + 1) + query;

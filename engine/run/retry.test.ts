@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, parseRetryAfter, retryPolicy } from './retry.js';
+import { isSecretName, maskUrl } from './trace.js';
+
+describe('retryPolicy', () => {
+  it('defaults to one attempt, 100ms backoff, 10s cap', () => {
+    expect(retryPolicy(undefined, undefined)).toEqual({ maxAttempts: 1, backoffMs: 100, maxBackoffMs: 10_000 });
+  });
+
+  it('lets the step override the task field by field', () => {
+    expect(retryPolicy({ maxAttempts: 5 }, { maxAttempts: 2, backoff: '1s', maxBackoff: '4s' })).toEqual({ maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 4000 });
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { maxAttempts: 10, backoffMs: 100, maxBackoffMs: 1000 };
+
+  it('doubles per attempt with equal jitter between half and the whole', () => {
+    expect(backoffDelay(policy, 1, () => 0)).toBe(50);
+    expect(backoffDelay(policy, 1, () => 1)).toBe(100);
+    expect(backoffDelay(policy, 3, () => 0.5)).toBe(300);
+  });
+
+  it('caps the delay at maxBackoff', () => {
+    expect(backoffDelay(policy, 10, () => 1)).toBe(1000);
+  });
+
+  it('waits at least what Retry-After asks', () => {
+    expect(backoffDelay(policy, 1, () => 0, 2500)).toBe(2500);
+    expect(backoffDelay(policy, 1, () => 1, 10)).toBe(100);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('2')).toBe(2000);
+    expect(parseRetryAfter('0.5')).toBe(500);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now)).toBe(3000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(['4'])).toBe(4000);
+  });
+
+  it('ignores a missing or unreadable header', () => {
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter('')).toBeUndefined();
+  });
+});
+
+describe('isSecretName', () => {
+  it.each(['token', 'access_token', 'accessToken', 'api_key', 'apiKey', 'X-Signature', 'password', 'client_secret', 'key'])('treats %s as a secret', (n) => expect(isSecretName(n)).toBe(true));
+  it.each(['monkey', 'keyboard', 'sku', 'q', 'expand', 'tokens_used'])('treats %s as ordinary', (n) => expect(isSecretName(n)).toBe(false));
+});
+
+describe('maskUrl', () => {
+  it('masks userinfo and credential-like query values', () => {
+    expect(maskUrl('https://user:pw@api.example.com/a?api_key=123&q=x&token=abc&X-Signature=z')).toBe('https://***@api.example.com/a?api_key=***&q=x&token=***&X-Signature=***');
+  });
+
+  it('leaves ordinary URLs alone', () => {
+    expect(maskUrl('http://127.0.0.1:8090/users/7?expand=orders&monkey=1')).toBe('http://127.0.0.1:8090/users/7?expand=orders&monkey=1');
+    expect(maskUrl('http://h/p?flag')).toBe('http://h/p?flag');
+  });
+});
