@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { Engine } from '../run/engine.js';
+import { createApp } from './app.js';
+import { compileDiagnostics, DefinitionSource, type RegistryValidator } from './definitions.js';
+import { jsonLogger, type Logger } from './log.js';
+
+export { createApp, runProblem, type AppOptions } from './app.js';
+export { compileDiagnostics, DefinitionSource, type FileState, type FileStatus, type RegistryValidator, type ReloadStatus } from './definitions.js';
+export { jsonLogger, silentLogger, type LogEntry, type Logger } from './log.js';
+export { problem, problemFromDiagnostics, problemResponse, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEMO_API_ALIAS = 'http://demo-api';
+
+export interface ServeOptions {
+  /** Directories (or files) of definitions, watched for changes. */
+  definitions: string[];
+  host?: string;
+  /** 8080 unless given; 0 for any free port. */
+  port?: number;
+  /** Origin aliases `FROM=TO`; they win over the demo API alias. */
+  origins?: string[];
+  /** Also start the demo API and alias `http://demo-api` to it. */
+  withDemoApi?: boolean;
+  /** Port of the demo API (8090 unless given; 0 for any free port). */
+  demoApiPort?: number;
+  /** Watch the definition paths and reload on change (default true). */
+  watch?: boolean;
+  debounceMs?: number;
+  /** Checks each candidate registry; defaults to the engine's compile check. */
+  validate?: RegistryValidator;
+  log?: Logger;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  app: Hono<any>;
+  engine: Engine;
+  definitions: DefinitionSource;
+  /** The demo API's base URL when `withDemoApi` was set. */
+  demoApiUrl?: string;
+  /** Stops watching, stops accepting, waits for running requests (up to `graceMs`), then closes everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `weft serve`: loads the definitions, serves the API, reloads on change.
+ * @example
+ * const server = await startServer({ definitions: ['fixtures/examples'], port: 0, withDemoApi: true, demoApiPort: 0 });
+ * await fetch(`${server.url}/api/v1/workflows`);
+ * await server.close();
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? jsonLogger();
+  const host = options.host ?? DEFAULT_HOST;
+  let demoApi: { url: string; close(): Promise<void> } | undefined;
+  const origins: string[] = [];
+  if (options.withDemoApi) {
+    const { startDemoApi } = await import('../../fixtures/demo-api/server.js');
+    demoApi = await startDemoApi({ host, port: options.demoApiPort ?? 8090 });
+    origins.push(`${DEMO_API_ALIAS}=${demoApi.url}`);
+    log({ level: 'info', msg: 'demo API listening', url: demoApi.url });
+  }
+  origins.push(...(options.origins ?? []));
+  const engine = new Engine(undefined, { origins });
+  const definitions = new DefinitionSource(options.definitions, {
+    validate: options.validate ?? compileDiagnostics,
+    apply: (registry) => void engine.load(registry),
+    log,
+    debounceMs: options.debounceMs,
+  });
+  const app = createApp({ engine, definitions, log });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.keepAliveTimeout = 30_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await demoApi?.close();
+    await engine.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await definitions.reload();
+  const stopWatching = options.watch === false ? () => {} : definitions.watch();
+  log({ level: 'info', msg: 'weft listening', url, definitions: options.definitions, workflows: engine.workflows().length, tasks: engine.tasks().length });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    app,
+    engine,
+    definitions,
+    demoApiUrl: demoApi?.url,
+    close(graceMs = 5_000) {
+      closing ??= (async () => {
+        stopWatching();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(grace);
+        await engine.close();
+        await demoApi?.close();
+      })();
+      return closing;
+    },
+  };
+}
