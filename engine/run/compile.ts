@@ -5,7 +5,7 @@ import type { StepSpec, SwitchCaseSpec, WorkflowResource, WorkflowTaskResource }
 import { qualifiedName } from '../model/types.js';
 import type { DefinitionRegistry } from '../load/registry.js';
 import { buildGraph } from '../plan/graph.js';
-import { compileCondition, type CompiledCondition } from '../expr/condition.js';
+import { compileCondition, type CompiledCondition, type ConditionNode } from '../expr/condition.js';
 import { compileTransform, type CompiledTransform } from '../expr/jsonata.js';
 import { compileValue, type CompiledValue } from '../template/compile.js';
 import { compileHttp, type CompiledHttp } from './http.js';
@@ -50,6 +50,11 @@ export interface CompiledStep {
   dependents: number[];
   timeoutMs?: number;
   condition?: CompiledCondition;
+  /**
+   * On a forEach step, true when the condition reads `forEach.*`: it filters items one by one.
+   * Otherwise the condition guards the whole step and is evaluated once, before `items`.
+   */
+  conditionPerItem?: boolean;
   forEach?: CompiledForEach;
   body: CompiledBody;
 }
@@ -89,7 +94,12 @@ export class CompileError extends Error {
 export interface CompileOptions {
   origins: ReadonlyMap<string, string>;
   defaultTimeoutMs: number;
+  /** Deepest forEach nesting inside one workflow (default 3). */
+  maxNestingDepth?: number;
 }
+
+/** forEach loops may nest this deep inside one workflow unless configured otherwise. */
+export const DEFAULT_MAX_NESTING_DEPTH = 3;
 
 const ajv = createAjv({ useDefaults: true });
 
@@ -174,7 +184,8 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
     if (target.workflowRef) return { kind: 'workflow', ref: compileValue(target.workflowRef, { owner: `${owner} workflowRef` }), namespace: ns, input };
     throw new CompileError('WF_STEP_NO_ACTION', `${owner} has nothing to run`, 'Give it a taskRef, a workflowRef, a switch or nested tasks.', resourceId, pointer);
   };
-  const compileGroup = (steps: StepSpec[], pointer: string): CompiledGroup => {
+  const maxDepth = options.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  const compileGroup = (steps: StepSpec[], pointer: string, loops: readonly string[]): CompiledGroup => {
     const graph = buildGraph(steps);
     if (graph.cycles.length) {
       throw new CompileError('WF_CYCLE', `Dependency cycle: ${graph.cycles[0].join(' -> ')}`, 'Remove one of the dependencies.', resourceId, pointer);
@@ -183,17 +194,29 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
     const compiled: CompiledStep[] = steps.map((s, i) => {
       const at = `${pointer}/${i}`;
       const owner = `step '${s.id}'`;
+      const chain = s.forEach ? [...loops, s.id] : loops;
+      if (chain.length > maxDepth) {
+        throw new CompileError(
+          'WF_NESTING_TOO_DEEP',
+          `forEach loops nest ${chain.length} deep, more than the maximum of ${maxDepth}: ${chain.join(' > ')}`,
+          'Move the inner loop into a sub-workflow (workflowRef) or raise the maximum nesting depth.',
+          resourceId,
+          at,
+        );
+      }
       let body: CompiledBody;
       if (s.switch) {
+        // A case without its own input receives the step's input.
         const cases = s.switch.cases.map((c: SwitchCaseSpec, j) => ({
           match: String(c.match).toLowerCase(),
           label: String(c.match),
-          body: compileBody(c, s, `${owner} case '${c.match}'`, `${at}/switch/cases/${j}`),
+          body: compileBody({ ...c, input: c.input ?? s.input }, s, `${owner} case '${c.match}'`, `${at}/switch/cases/${j}`),
         }));
-        const fallback = s.switch.default ? compileBody(s.switch.default, s, `${owner} default`, `${at}/switch/default`) : undefined;
+        const d = s.switch.default;
+        const fallback = d ? compileBody({ ...d, input: d.input ?? s.input }, s, `${owner} default`, `${at}/switch/default`) : undefined;
         body = { kind: 'switch', value: compileValue(s.switch.value, { owner: `${owner} switch value` }), cases, fallback };
       } else if (s.tasks && !s.taskRef && !s.workflowRef) {
-        body = { kind: 'group', group: compileGroup(s.tasks, `${at}/tasks`) };
+        body = { kind: 'group', group: compileGroup(s.tasks, `${at}/tasks`, chain) };
       } else {
         body = compileBody(s, s, owner, at);
       }
@@ -215,6 +238,7 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
       }
       if (s.forEach) {
         const fe = s.forEach;
+        if (step.condition) step.conditionPerItem = conditionReadsForEach(step.condition);
         step.forEach = {
           items: compileValue(fe.items, { owner: `${owner} forEach.items` }),
           itemVar: fe.itemVar ?? 'item',
@@ -236,8 +260,26 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
     version: resourceVersion(w),
     resource: w,
     validateInput: compileSchema(spec.input ?? { type: 'object' }),
-    group: compileGroup(spec.tasks ?? [], '/spec/tasks'),
+    group: compileGroup(spec.tasks ?? [], '/spec/tasks', []),
     output: spec.output === undefined ? undefined : compileValue(spec.output, { owner: 'workflow output' }),
     timeoutMs: parseDuration(spec.timeout) ?? options.defaultTimeoutMs,
   };
+}
+
+function conditionReadsForEach(condition: CompiledCondition): boolean {
+  const visit = (n: ConditionNode): boolean => {
+    switch (n.type) {
+      case 'or':
+      case 'and':
+      case 'compare':
+        return visit(n.left) || visit(n.right);
+      case 'not':
+        return visit(n.operand);
+      case 'template':
+        return n.paths.some((p) => p.root === 'forEach');
+      case 'literal':
+        return false;
+    }
+  };
+  return visit(condition.tree);
 }

@@ -1,6 +1,6 @@
 import { ConditionEvaluationError } from '../expr/condition.js';
 import { stringify, TemplateResolutionError, type StepView, type TemplateScope } from '../template/compile.js';
-import type { CompiledBody, CompiledGroup, CompiledStep, CompiledTask, CompiledWorkflow } from './compile.js';
+import type { CompiledBody, CompiledForEach, CompiledGroup, CompiledStep, CompiledTask, CompiledWorkflow } from './compile.js';
 import { CancelledError, DeadlineError, StepError, StepTimeoutError, type StepErrorInfo } from './errors.js';
 import type { HttpClient } from './http.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
@@ -192,7 +192,7 @@ async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext
   trace.waitMs = startedAt - readyAt;
   let view: StepView;
   try {
-    if (step.condition && !step.forEach && !step.condition.evaluate(scope)) {
+    if (step.condition && !step.conditionPerItem && !step.condition.evaluate(scope)) {
       trace.status = 'skipped';
       trace.reason = `condition '${step.condition.text}' was false`;
       view = { status: 'skipped', reason: trace.reason };
@@ -278,9 +278,7 @@ async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope
   const ref = stringify(body.ref.resolve(scope));
   trace.workflowRef = ref;
   const child = ctx.host.resolveWorkflow(ref, body.namespace);
-  if (!child) {
-    throw new StepError({ type: 'workflow', code: 'WF_UNKNOWN_WORKFLOW', message: `Workflow '${ref}' is not loaded`, hint: 'Check the workflowRef (name, name@version, ns/name).' });
-  }
+  if (!child) throw unknownChild(ref, body.namespace, ctx.host);
   if (ctx.callStack.includes(child.key)) {
     throw new StepError({ type: 'workflow', code: 'WF_WORKFLOW_CYCLE', message: `Sub-workflow cycle: ${[...ctx.callStack, child.key].join(' -> ')}`, hint: 'A workflow may not call itself through its children.' });
   }
@@ -310,6 +308,21 @@ async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope
   return result.output;
 }
 
+function unknownChild(ref: string, namespace: string, host: ExecutionHost): StepError {
+  const at = ref.lastIndexOf('@');
+  const loaded = at > 0 ? host.resolveWorkflow(ref.slice(0, at), namespace) : undefined;
+  if (loaded) {
+    const annotated = loaded.resource.metadata.annotations?.['workflow.io/version'];
+    return new StepError({
+      type: 'workflow',
+      code: 'WF_UNKNOWN_WORKFLOW',
+      message: `Workflow '${ref}': '${loaded.key}' is loaded, but not at version '${ref.slice(at + 1)}' (it is ${annotated ? `'${annotated}', ` : ''}hash ${loaded.version.slice(0, 12)})`,
+      hint: 'Reference the loaded version (annotation workflow.io/version or a hash prefix of 7+ characters), or drop @version for the latest.',
+    });
+  }
+  return new StepError({ type: 'workflow', code: 'WF_UNKNOWN_WORKFLOW', message: `Workflow '${ref}' is not loaded (looked in namespace '${namespace}')`, hint: 'Check the workflowRef: name, name@version, ns/name or ns/name@version.' });
+}
+
 function structuredCloneInput(v: unknown): unknown {
   return v === null || typeof v !== 'object' ? v : structuredClone(v);
 }
@@ -329,6 +342,7 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
   let skippedCount = 0;
   const parent = scope.forEach;
   const root = parent ? (parent.$root as Record<string, unknown>) : undefined;
+  const perItem = step.conditionPerItem ? step.condition : undefined;
   const runItem = async (i: number): Promise<void> => {
     const frame: Record<string, unknown> = Object.create(parent ?? null);
     frame[fe.itemVar] = items[i];
@@ -340,9 +354,9 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
     const t: StepTrace = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'succeeded', readyAt: now() };
     t.startedAt = t.readyAt;
     try {
-      if (step.condition && !step.condition.evaluate(itemScope)) {
+      if (perItem && !perItem.evaluate(itemScope)) {
         t.status = 'skipped';
-        t.reason = `condition '${step.condition.text}' was false`;
+        t.reason = `condition '${perItem.text}' was false`;
         skippedCount++;
       } else {
         const r = await runBody(step.body, step.id, itemScope, ctx, signal, t);
@@ -379,24 +393,36 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
   errors.sort((a, b) => a.index - b.index);
   const failureCount = errors.length;
   const summary = { outputs, itemCount: n, successCount, failureCount, skippedCount, errors };
-  const tolerated = toleratedFailures(fe, n);
-  if (failureCount > tolerated) {
+  if (toleranceExceeded(fe, failureCount, n)) {
     const first = errors[0];
     throw new StepError({
       type: 'forEach',
       code: 'WF_FOREACH_FAILED',
-      message: `step '${step.id}': ${failureCount} of ${n} items failed (tolerated: ${tolerated}); first, item ${first.index}: ${first.message}`,
+      message: `step '${step.id}': ${failureCount} of ${n} items failed (${describeTolerance(fe)}); first, item ${first.index}: ${first.message}`,
       hint: 'See the item traces; set toleratedFailureCount or toleratedFailurePercentage to accept some failures.',
     });
   }
   return { output: { results: outputs }, forEach: summary };
 }
 
-function toleratedFailures(fe: NonNullable<CompiledStep['forEach']>, n: number): number {
-  let t = 0;
-  if (fe.toleratedFailureCount !== undefined) t = Math.max(t, fe.toleratedFailureCount);
-  if (fe.toleratedFailurePercentage !== undefined) t = Math.max(t, Math.floor((fe.toleratedFailurePercentage / 100) * n));
-  return t;
+/**
+ * Step Functions' Map semantics: with no threshold any failed item fails the step; with
+ * `toleratedFailureCount` and/or `toleratedFailurePercentage` the step fails when the failures
+ * exceed either threshold. Items always all finish first.
+ */
+export function toleranceExceeded(fe: Pick<CompiledForEach, 'toleratedFailureCount' | 'toleratedFailurePercentage'>, failures: number, items: number): boolean {
+  if (failures === 0) return false;
+  const count = fe.toleratedFailureCount;
+  const pct = fe.toleratedFailurePercentage;
+  if (count === undefined && pct === undefined) return true;
+  return (count !== undefined && failures > count) || (pct !== undefined && failures * 100 > pct * items);
+}
+
+function describeTolerance(fe: CompiledForEach): string {
+  const parts: string[] = [];
+  if (fe.toleratedFailureCount !== undefined) parts.push(`${fe.toleratedFailureCount}`);
+  if (fe.toleratedFailurePercentage !== undefined) parts.push(`${fe.toleratedFailurePercentage}%`);
+  return parts.length ? `tolerated: ${parts.join(' and ')}` : 'none tolerated';
 }
 
 /** Calls a task with its retry policy: network errors, 5xx, 429 and attempt timeouts are retried. */
