@@ -125,6 +125,9 @@ beforeAll(() => {
 });
 afterAll(() => engine.close());
 
+/** The JSON body of a response, untyped for assertions. */
+const read = (res: Response): Promise<any> => res.json();
+
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
@@ -132,7 +135,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 200 with the output and the trace when the run succeeds', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', { input: { userId: '7', count: 2 } });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.status).toBe('succeeded');
     expect(body.output).toEqual({ hello: 'Ada', times: 2 });
     expect(body.trace.map((s: any) => [s.id, s.status, s.httpStatus])).toEqual([['fetch', 'succeeded', 200]]);
@@ -143,7 +146,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
     const res = await post('/api/v1/workflows/greet-user/execute', { input: { count: 0 } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = await res.json();
+    const body = await read(res);
     expect(body.code).toBe('WF_INPUT_INVALID');
     expect(body.errors.map((e: any) => e.pointer).sort()).toEqual(['/input/count', '/input/userId']);
     expect(body.errors.every((e: any) => e.code === 'WF_INPUT_INVALID' && e.severity === 'error' && e.message && e.hint)).toBe(true);
@@ -152,7 +155,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 400 naming the JSON problem when the body is malformed', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', '{"input": {"userId": "7",}}');
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.code).toBe('WF_REQUEST_MALFORMED_JSON');
     expect(body.detail).toMatch(/^The request body is not valid JSON: .+/);
     expect(body.errors).toHaveLength(1);
@@ -161,13 +164,13 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 400 when the body is not an object', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', '[1, 2]');
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toBe('The request body is an array, not an object');
+    expect((await read(res)).detail).toBe('The request body is an array, not an object');
   });
 
   it('answers 400 for fields beside input and says to put them under input', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', { userId: '7', count: 1 });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.errors.map((e: any) => [e.code, e.pointer])).toEqual([
       ['WF_REQUEST_UNKNOWN_FIELD', '/userId'],
       ['WF_REQUEST_UNKNOWN_FIELD', '/count'],
@@ -187,32 +190,32 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 413 when the body is larger than the limit', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', { input: { userId: 'x'.repeat(5000), count: 1 } });
     expect(res.status).toBe(413);
-    expect((await res.json()).code).toBe('WF_REQUEST_TOO_LARGE');
+    expect((await read(res)).code).toBe('WF_REQUEST_TOO_LARGE');
   });
 
   it('answers 404 with a did-you-mean for an unknown workflow', async () => {
     const res = await post('/api/v1/workflows/greet-usr/execute', { input: {} });
     expect(res.status).toBe(404);
-    const body = await res.json();
+    const body = await read(res);
     expect(body).toMatchObject({ code: 'WF_UNKNOWN_WORKFLOW', status: 404, detail: "Workflow 'greet-usr' is not loaded in namespace 'default'", hint: "Did you mean 'greet-user'?" });
   });
 
   it('answers 404 naming the namespace where a workflow lives when it is not in the one asked', async () => {
     const res = await post('/api/v1/workflows/billing-report/execute', { input: {} });
-    expect((await res.json()).hint).toBe("It is loaded in namespace 'team-b'; add ?namespace=team-b.");
+    expect((await read(res)).hint).toBe("It is loaded in namespace 'team-b'; add ?namespace=team-b.");
   });
 
   it('runs the workflow of the namespace given in ?namespace=', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute?namespace=team-b', { input: {} });
     expect(res.status).toBe(200);
-    expect((await res.json()).output).toEqual({ team: 'b' });
+    expect((await read(res)).output).toEqual({ team: 'b' });
   });
 
   it('runs a pinned version and answers 404 with the loaded version for another', async () => {
     expect((await post('/api/v1/workflows/greet-user@v2/execute', { input: { userId: '1', count: 1 } })).status).toBe(200);
     const res = await post('/api/v1/workflows/greet-user@v9/execute', { input: { userId: '1', count: 1 } });
     expect(res.status).toBe(404);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.code).toBe('WF_UNKNOWN_WORKFLOW_VERSION');
     expect(body.hint).toBe(`The loaded version is ${engine.workflow('greet-user')!.version.slice(0, 12)} (annotated v2).`);
   });
@@ -220,7 +223,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 502 with the step error and the whole execution when a step fails', async () => {
     const res = await post('/api/v1/workflows/explode/execute', {});
     expect(res.status).toBe(502);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.code).toBe('WF_HTTP_500');
     expect(body.detail).toMatch(/^Step 'blow' failed: GET .*\/boom answered 500/);
     expect(body.errors).toEqual([expect.objectContaining({ code: 'WF_HTTP_500', pointer: '/execution/trace/1' })]);
@@ -235,7 +238,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   it('answers 502 with WF_RUN_TIMEOUT when the workflow timeout passes', async () => {
     const res = await post('/api/v1/workflows/slow/execute', {});
     expect(res.status).toBe(502);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.title).toBe('Workflow timed out');
     expect(body.execution.status).toBe('timed_out');
     expect(body.code).toBe('WF_RUN_TIMEOUT');
@@ -251,7 +254,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
     });
     const res = await app.request('/api/v1/workflows/hang-forever/execute', { method: 'POST', body: '{}', signal: caller.signal });
     await upstreamClosed;
-    const body = await res.json();
+    const body = await read(res);
     expect(body.code).toBe('WF_RUN_CANCELLED');
     expect(body.execution.trace[0]).toMatchObject({ id: 'wait', status: 'cancelled' });
   });
@@ -259,7 +262,7 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
 
 describe('definition listings', () => {
   it('lists workflows of every namespace with version, file and input schema', async () => {
-    const body = await (await app.request('/api/v1/workflows')).json();
+    const body = await read(await app.request('/api/v1/workflows'));
     expect(body.items.map((w: any) => `${w.namespace}/${w.name}`)).toEqual([
       'default/explode',
       'default/greet-user',
@@ -274,12 +277,12 @@ describe('definition listings', () => {
   });
 
   it('filters workflows by ?namespace=', async () => {
-    const body = await (await app.request('/api/v1/workflows?namespace=team-b')).json();
+    const body = await read(await app.request('/api/v1/workflows?namespace=team-b'));
     expect(body.items.map((w: any) => w.name)).toEqual(['billing-report', 'greet-user']);
   });
 
   it('shows one workflow with its steps, their dependencies and the output mapping', async () => {
-    const body = await (await app.request('/api/v1/workflows/explode')).json();
+    const body = await read(await app.request('/api/v1/workflows/explode'));
     expect(body.stepList).toEqual([
       { id: 'fetch', taskRef: 'get-user', kind: 'task', dependsOn: [] },
       { id: 'blow', taskRef: 'boom', kind: 'task', dependsOn: ['fetch'] },
@@ -289,9 +292,9 @@ describe('definition listings', () => {
   });
 
   it('lists tasks and shows one with its input and output schemas', async () => {
-    const list = await (await app.request('/api/v1/tasks')).json();
+    const list = await read(await app.request('/api/v1/tasks'));
     expect(list.items.map((t: any) => t.name)).toEqual(['boom', 'get-user', 'hang']);
-    const task = await (await app.request('/api/v1/tasks/get-user')).json();
+    const task = await read(await app.request('/api/v1/tasks/get-user'));
     expect(task).toMatchObject({ name: 'get-user', type: 'http', method: 'GET', url: 'http://api/users/{{input.userId}}', file: 'defs.yaml' });
     expect(task.outputSchema.properties.name).toEqual({ type: 'string' });
     expect(task.version).toMatch(/^[0-9a-f]{64}$/);
@@ -300,7 +303,7 @@ describe('definition listings', () => {
   it('answers 404 with a did-you-mean for an unknown task', async () => {
     const res = await app.request('/api/v1/tasks/get-usr');
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'WF_UNKNOWN_TASK', hint: "Did you mean 'get-user'?" });
+    expect(await read(res)).toMatchObject({ code: 'WF_UNKNOWN_TASK', hint: "Did you mean 'get-user'?" });
   });
 });
 
@@ -309,20 +312,20 @@ describe('errors and request ids', () => {
     const res = await app.request('/api/v2/things');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ type: '/problems/WF_ROUTE_NOT_FOUND', title: 'Not Found', status: 404, code: 'WF_ROUTE_NOT_FOUND', errors: [] });
+    expect(await read(res)).toMatchObject({ type: '/problems/WF_ROUTE_NOT_FOUND', title: 'Not Found', status: 404, code: 'WF_ROUTE_NOT_FOUND', errors: [] });
   });
 
   it('answers a known path with the wrong method with 405 and Allow', async () => {
     const res = await app.request('/api/v1/workflows/greet-user/execute');
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
-    expect((await res.json()).code).toBe('WF_METHOD_NOT_ALLOWED');
+    expect((await read(res)).code).toBe('WF_METHOD_NOT_ALLOWED');
   });
 
   it('echoes the X-Request-Id it was given, in the header and in problems', async () => {
     const res = await app.request('/nowhere', { headers: { 'x-request-id': 'req-42' } });
     expect(res.headers.get('x-request-id')).toBe('req-42');
-    expect((await res.json()).requestId).toBe('req-42');
+    expect((await read(res)).requestId).toBe('req-42');
   });
 
   it('replaces a request id that is not a plain token with a fresh one', async () => {
@@ -344,7 +347,7 @@ describe('health', () => {
   it('answers /healthz with ok', async () => {
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await read(res)).toEqual({ status: 'ok' });
   });
 
   it('answers /readyz and the API with 503 until the definitions are loaded, then 200', async () => {
@@ -352,11 +355,11 @@ describe('health', () => {
     const own = createApp({ engine, definitions: source });
     const before = await own.request('/readyz');
     expect(before.status).toBe(503);
-    expect((await before.json()).code).toBe('WF_NOT_READY');
+    expect((await read(before)).code).toBe('WF_NOT_READY');
     expect((await own.request('/api/v1/workflows')).status).toBe(503);
     await source.reload();
     const after = await own.request('/readyz');
     expect(after.status).toBe(200);
-    expect(await after.json()).toMatchObject({ status: 'ready', reload: { generation: 1, ok: true, errors: 0 } });
+    expect(await read(after)).toMatchObject({ status: 'ready', reload: { generation: 1, ok: true, errors: 0 } });
   });
 });

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { listYamlFiles, loadText, type LoadedResource } from '../load/index.js';
 import { DefinitionRegistry } from '../load/registry.js';
-import { formatDiagnostic, type Diagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { resourceKey } from '../model/types.js';
 import { compileRegistry } from '../run/compile.js';
 import type { Logger } from './log.js';
@@ -66,7 +66,7 @@ interface FileEntry {
  * @example
  * const source = new DefinitionSource(['fixtures/examples'], { validate: validateRegistry, apply: (r) => { engine.load(r); } });
  * await source.reload();
- * const stop = source.watch();
+ * const stop = await source.watch();
  */
 export class DefinitionSource {
   private readonly files = new Map<string, FileEntry>();
@@ -155,6 +155,7 @@ export class DefinitionSource {
     const fileOf = (d: Diagnostic) => (d.file && display.get(d.file)) || (d.resource && owner.get(d.resource)) || undefined;
     let registry!: DefinitionRegistry;
     let checked: Diagnostic[] = [];
+    const rejectedFindings: Diagnostic[] = [];
     // Each round drops at least one more file to its previous version, so this ends.
     for (let round = 0; round <= paths.length; round++) {
       owner.clear();
@@ -168,8 +169,11 @@ export class DefinitionSource {
         if (p && useFresh.has(p)) failing.add(p);
       }
       if (failing.size === 0) break;
+      // Keep what the failing files' fresh text was found to have; the next round checks without it.
+      for (const d of checked) if (failing.has(fileOf(d) ?? '')) rejectedFindings.push(d);
       for (const p of failing) useFresh.delete(p);
     }
+    checked.push(...rejectedFindings);
     this.options.apply?.(registry);
 
     // Diagnostics of the files as written: load diagnostics plus what the check found in fresh files.
@@ -211,7 +215,7 @@ export class DefinitionSource {
       workflows: registry.workflows.size,
       tasks: registry.tasks.size,
       files,
-      diagnostics: diagnostics.filter((d) => d.severity !== 'info'),
+      diagnostics: sortDiagnostics(diagnostics.filter((d) => d.severity !== 'info')),
     };
     this.last = status;
     this.logStatus(status);
@@ -241,9 +245,9 @@ export class DefinitionSource {
   /**
    * Reloads when a file under the definition paths changes (debounced). Directories are watched
    * recursively where the platform supports it, otherwise each directory on its own.
-   * Returns a function that stops watching.
+   * Resolves, once the watchers are set up, to a function that stops watching.
    */
-  watch(): () => void {
+  async watch(): Promise<() => void> {
     const watchers: FSWatcher[] = [];
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
@@ -265,15 +269,12 @@ export class DefinitionSource {
         return true;
       }
     };
-    void (async () => {
-      for (const p of this.paths) {
-        if (stopped) return;
-        const s = await stat(p).catch(() => undefined);
-        if (!s) continue;
-        if (!s.isDirectory() || add(p, true)) continue;
-        for (const dir of await listDirectories(p)) add(dir, false);
-      }
-    })();
+    for (const p of this.paths) {
+      const s = await stat(p).catch(() => undefined);
+      if (!s) continue;
+      if (!s.isDirectory() || add(p, true)) continue;
+      for (const dir of await listDirectories(p)) add(dir, false);
+    }
     return () => {
       stopped = true;
       clearTimeout(timer);

@@ -94,7 +94,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await definitions.reload();
-  const stopWatching = options.watch === false ? () => {} : definitions.watch();
+  const stopWatching = options.watch === false ? () => {} : await definitions.watch();
   log({ level: 'info', msg: 'weft listening', url, definitions: options.definitions, workflows: engine.workflows().length, tasks: engine.tasks().length });
 
   let closing: Promise<void> | undefined;
