@@ -260,6 +260,29 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
   });
 });
 
+describe('POST /api/v1/workflows/{name}/test', () => {
+  it('answers the dry-run plan with levels, critical path and previews, calling nothing', async () => {
+    const calls = api.calls.length;
+    const res = await post('/api/v1/workflows/explode/test', { input: {} });
+    expect(res.status).toBe(200);
+    const plan = await read(res);
+    expect(plan.parallelGroups).toEqual([['fetch'], ['blow'], ['after']]);
+    expect(plan.criticalPath).toEqual(['fetch', 'blow', 'after']);
+    expect(plan.nodes[0]).toMatchObject({ id: 'fetch', url: 'http://api/users/1', method: 'GET' });
+    expect(api.calls.length).toBe(calls);
+  });
+
+  it('reports input errors inside the plan', async () => {
+    const plan = await read(await post('/api/v1/workflows/greet-user/test', { input: { userId: 1 } }));
+    expect(plan.inputValid).toBe(false);
+    expect(plan.diagnostics.map((d: any) => d.pointer).sort()).toEqual(['/input/count', '/input/userId']);
+  });
+
+  it('answers 404 for an unknown workflow', async () => {
+    expect((await post('/api/v1/workflows/nope/test', {})).status).toBe(404);
+  });
+});
+
 describe('definition listings', () => {
   it('lists workflows of every namespace with version, file and input schema', async () => {
     const body = await read(await app.request('/api/v1/workflows'));

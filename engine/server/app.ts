@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
+import { planWorkflow } from '../plan/index.js';
 import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
 import { executionResultJson, type ExecutionResult, type StepTrace } from '../run/trace.js';
 import type { DefinitionSource } from './definitions.js';
@@ -144,6 +145,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     const headers = { 'x-execution-id': result.executionId };
     if (result.status === 'succeeded') return c.json(executionResultJson(result), 200, headers);
     return fail(c, runProblem(result), headers);
+  });
+
+  app.post('/api/v1/workflows/:name/test', limit, async (c) => {
+    const found = findWorkflow(c);
+    if ('problem' in found) return fail(c, found.problem);
+    const body = await readExecuteBody(c);
+    if ('problem' in body) return fail(c, body.problem);
+    return c.json(planWorkflow(found.workflow.resource, engine.registry, body.input));
   });
 
   /** The workflow named in the path (`name` or `name@version`, `?namespace=`), or a 404 problem. */

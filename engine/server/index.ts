@@ -6,6 +6,9 @@ import { Engine } from '../run/engine.js';
 import { createApp } from './app.js';
 import { compileDiagnostics, DefinitionSource, type RegistryValidator } from './definitions.js';
 import { jsonLogger, type Logger } from './log.js';
+import { hasErrors, type Diagnostic } from '../model/diagnostic.js';
+import type { DefinitionRegistry } from '../load/registry.js';
+import { validateRegistry } from '../validate/index.js';
 
 export { createApp, runProblem, type AppOptions } from './app.js';
 export { compileDiagnostics, DefinitionSource, type FileState, type FileStatus, type RegistryValidator, type ReloadStatus } from './definitions.js';
@@ -31,7 +34,7 @@ export interface ServeOptions {
   /** Watch the definition paths and reload on change (default true). */
   watch?: boolean;
   debounceMs?: number;
-  /** Checks each candidate registry; defaults to the engine's compile check. */
+  /** Checks each candidate registry; defaults to `checkDefinitions`. */
   validate?: RegistryValidator;
   log?: Logger;
 }
@@ -47,6 +50,15 @@ export interface RunningServer {
   demoApiUrl?: string;
   /** Stops watching, stops accepting, waits for running requests (up to `graceMs`), then closes everything. */
   close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The validator's rules, then (when they pass) the engine's compile check: what a registry must
+ * pass before it serves.
+ */
+export function checkDefinitions(registry: DefinitionRegistry): Diagnostic[] {
+  const found = validateRegistry(registry);
+  return hasErrors(found) ? found : [...found, ...compileDiagnostics(registry)];
 }
 
 /**
@@ -70,7 +82,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   origins.push(...(options.origins ?? []));
   const engine = new Engine(undefined, { origins });
   const definitions = new DefinitionSource(options.definitions, {
-    validate: options.validate ?? compileDiagnostics,
+    validate: options.validate ?? checkDefinitions,
     apply: (registry) => void engine.load(registry),
     log,
     debounceMs: options.debounceMs,
