@@ -1,0 +1,88 @@
+import { simpleGit } from 'simple-git';
+import { loadText } from '../load/index.js';
+import { DefinitionRegistry } from '../load/registry.js';
+import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
+import { pathSelector } from './paths.js';
+
+/** The definitions of a repository at one commit. */
+export interface GitTree {
+  /** The ref as given. */
+  ref: string;
+  /** The commit it resolved to. */
+  commit: string;
+  registry: DefinitionRegistry;
+  /** Load diagnostics (YAML syntax, duplicates), file names relative to the repository root. */
+  diagnostics: Diagnostic[];
+  /** The YAML files read, relative to the repository root. */
+  files: string[];
+}
+
+/** Blobs read per `git show` call: keeps the argument list well under the OS limit. */
+const BATCH = 400;
+
+/**
+ * Reads the YAML definitions of a repository at a ref straight from the object database
+ * (`git rev-parse`, `git ls-tree`, `git show` of the blobs): no checkout, no network. `paths` are
+ * globs, files or directories relative to the repository root (none: every YAML file outside
+ * hidden, `node_modules`, `dist` and `build` folders). An unknown ref is a `DiagnosticError`
+ * with a hint (a shallow clone lacks the base commit).
+ * @example const base = await loadGitTree('.', 'origin/main', ['definitions'])
+ */
+export async function loadGitTree(repoDir: string, ref: string, paths: readonly string[] = []): Promise<GitTree> {
+  const git = simpleGit({ baseDir: repoDir, maxConcurrentProcesses: 4 });
+  let commit: string;
+  try {
+    commit = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+  } catch {
+    throw new DiagnosticError([
+      {
+        code: 'WF_GIT_UNKNOWN_REF',
+        severity: 'error',
+        message: `Git ref '${ref}' is not a commit in ${repoDir}`,
+        hint: 'Fetch it first; in GitHub Actions check out with `fetch-depth: 0` so the base commit of the pull request is present.',
+      },
+    ]);
+  }
+  const select = pathSelector(paths);
+  const listing = await git.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
+  const blobs: Array<{ id: string; size: number; path: string }> = [];
+  for (const entry of listing.split('\0')) {
+    // `<mode> SP <type> SP <object> SP+ <size> TAB <path>`
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, id, size] = entry.slice(0, tab).split(/ +/);
+    const path = entry.slice(tab + 1);
+    if (type === 'blob' && select(path)) blobs.push({ id, size: Number(size), path });
+  }
+  blobs.sort((a, b) => a.path.localeCompare(b.path));
+  const texts = await readBlobs(git, blobs);
+  const resources = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < blobs.length; i++) {
+    const r = loadText(texts[i], blobs[i].path);
+    resources.push(...r.resources);
+    diagnostics.push(...r.diagnostics);
+  }
+  const registry = new DefinitionRegistry(resources);
+  return { ref, commit, registry, diagnostics: [...diagnostics, ...registry.diagnostics], files: blobs.map((b) => b.path) };
+}
+
+/** Reads blobs in batches: `git show` of several blobs prints them back to back, so the sizes split them. */
+async function readBlobs(git: ReturnType<typeof simpleGit>, blobs: Array<{ id: string; size: number }>): Promise<string[]> {
+  const batches: Array<Array<{ id: string; size: number }>> = [];
+  for (let i = 0; i < blobs.length; i += BATCH) batches.push(blobs.slice(i, i + BATCH));
+  const results = await Promise.all(
+    batches.map(async (batch) => {
+      const buf = await git.showBuffer(batch.map((b) => b.id));
+      const out: string[] = [];
+      let at = 0;
+      for (const b of batch) {
+        out.push(buf.subarray(at, at + b.size).toString('utf8'));
+        at += b.size;
+      }
+      if (at !== buf.length) throw new Error(`git show returned ${buf.length} bytes for ${batch.length} blobs of ${at} bytes`);
+      return out;
+    }),
+  );
+  return results.flat();
+}
