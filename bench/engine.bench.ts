@@ -5,9 +5,11 @@
  *   and 200 steps with an in-process runner that answers at once, against a hand-written
  *   Promise graph making the same runner calls with the same inputs.
  * - `engine.e2e`: the four-call workflow (`order-checkout`: three parallel GETs, one POST built
- *   from two of their outputs) served over HTTP by the engine, against a hand-written node:http
- *   + undici server doing the same calls, both in child processes calling the demo API (a third
- *   child), loaded from this process at concurrency 1 and 32.
+ *   from two of their outputs) served over HTTP by `weft serve`, against a hand-written
+ *   node:http + undici server doing the same calls, both in child processes calling the demo API
+ *   (a third child), loaded from this process at concurrency 1 and 32. Besides throughput and
+ *   latency it reports the CPU time each server spent per request (Linux), which other load on
+ *   the machine disturbs far less.
  */
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,9 +18,9 @@ import { loadText } from '../engine/load/index.js';
 import { DefinitionRegistry } from '../engine/load/registry.js';
 import { Engine, type TaskRunner } from '../engine/run/index.js';
 import { dagDefinitions, layeredDag, promiseGraph } from './support/dag.js';
-import { elapsedNs, figure, interleave, median, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
+import { elapsedNs, figure, interleave, paired, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
 import { loadPool, runLoad, type LoadRequest, type LoadResult } from './support/load.js';
-import { startChildServer, startDemoApiChild, type ChildServer } from './support/processes.js';
+import { processCpuMs, startChildServer, startDemoApiChild, type ChildServer } from './support/processes.js';
 
 const DAG_SIZES = [10, 50, 200] as const;
 const DAG_SEED = 20_240_601;
@@ -76,14 +78,13 @@ async function overhead(ctx: BenchContext): Promise<Figure[]> {
       () => timePerStep(() => baseline(input), iterations, size),
       () => timePerStep(subject, iterations, size),
     );
-    const engineUs = median(m.subject) / 1000;
-    const baselineUs = median(m.baseline) / 1000;
-    ctx.log(`engine.overhead ${name}: engine ${engineUs.toFixed(3)} µs/step, promise graph ${baselineUs.toFixed(3)} µs/step (${rounds} rounds × ${iterations} runs)`);
+    const p = paired({ baseline: m.baseline.map((ns) => ns / 1000), subject: m.subject.map((ns) => ns / 1000) });
+    ctx.log(`engine.overhead ${name}: engine ${p.value.toFixed(3)} µs/step, promise graph ${p.baseline.toFixed(3)} µs/step (${rounds} rounds × ${iterations} runs)`);
     figures.push(
-      figure({ name: `engine.overhead.${name}.step-time`, value: engineUs, unit: 'µs/step', baseline: { name: 'promise-graph', value: baselineUs } }),
+      figure({ name: `engine.overhead.${name}.step-time`, value: p.value, unit: 'µs/step', baseline: { name: 'promise-graph', value: p.baseline }, ratio: p.ratio }),
       figure({
         name: `engine.overhead.${name}.overhead`,
-        value: engineUs - baselineUs,
+        value: p.difference,
         unit: 'µs/step',
         ...(size === OVERHEAD_TARGET_SIZE ? { target: { op: '<=', value: OVERHEAD_TARGET_US, of: 'value' } } : {}),
       }),
@@ -95,16 +96,24 @@ async function overhead(ctx: BenchContext): Promise<Figure[]> {
 
 const CHECKOUT_INPUT = { userId: '42', sku: 'SKU-003', quantity: 2 };
 
-/** The engine's HTTP server: `weft serve` once `bin/weft.mjs` exists, else the bench's minimal front. */
-async function startEngineServer(root: string, apiUrl: string): Promise<{ server: ChildServer; kind: string }> {
-  const definitions = join(root, 'fixtures/examples');
+/**
+ * The engine's HTTP server: `node bin/weft.mjs serve`, or, when the CLI is missing or does not
+ * start, `bench/servers/weft-serve.ts` (the same `startServer` from engine/server). The log says
+ * which one is measured.
+ */
+async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ server: ChildServer; kind: string }> {
+  const definitions = join(ctx.root, 'fixtures/examples');
   const origin = `http://demo-api=${apiUrl}`;
-  if (existsSync(join(root, 'bin/weft.mjs')) && existsSync(join(root, 'engine/server/index.ts'))) {
-    const server = await startChildServer('weft serve', [join(root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0'], { cwd: root });
-    return { server, kind: 'weft serve' };
+  if (existsSync(join(ctx.root, 'bin/weft.mjs'))) {
+    try {
+      const server = await startChildServer('weft serve', [join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0', '--no-watch'], { cwd: ctx.root });
+      return { server, kind: 'bin/weft.mjs serve' };
+    } catch (err) {
+      ctx.log(`⚠ ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}\n⚠ measuring bench/servers/weft-serve.ts (startServer) instead`);
+    }
   }
-  const server = await startChildServer('engine server', ['--import', 'tsx', join(root, 'bench/servers/engine-server.ts'), '--definitions', definitions, '--origin', origin, '--port', '0'], { cwd: root });
-  return { server, kind: 'bench/servers/engine-server.ts' };
+  const server = await startChildServer('weft serve', ['--import', 'tsx', join(ctx.root, 'bench/servers/weft-serve.ts'), '--definitions', definitions, '--origin', origin, '--port', '0'], { cwd: ctx.root });
+  return { server, kind: 'bench/servers/weft-serve.ts (startServer)' };
 }
 
 function jsonCheck(pick: (body: any) => unknown, expected: unknown): LoadRequest['check'] {
@@ -116,36 +125,46 @@ function jsonCheck(pick: (body: any) => unknown, expected: unknown): LoadRequest
 }
 
 async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
-  const rounds = ctx.quick ? 1 : 5;
-  const perRound = ctx.quick ? { 1: 30, 32: 200 } : { 1: 1_000, 32: 5_000 };
+  const rounds = ctx.quick ? 1 : 12;
+  const perRound = ctx.quick ? { 1: 30, 32: 200 } : { 1: 400, 32: 2_000 };
   const warmup = ctx.quick ? 50 : 2_000;
   const concurrencies = [1, 32] as const;
   const children: ChildServer[] = [];
   try {
     const api = await startDemoApiChild(ctx.root);
     children.push(api);
-    const engine = await startEngineServer(ctx.root, api.url);
+    const engine = await startEngineServer(ctx, api.url);
     children.push(engine.server);
     const hand = await startChildServer('hand-written', ['--import', 'tsx', join(ctx.root, 'bench/servers/hand-written.ts'), '--api', api.url, '--port', '0'], { cwd: ctx.root });
     children.push(hand);
     ctx.log(`engine.e2e: demo API ${api.url}, engine (${engine.kind}) ${engine.server.url}, hand-written ${hand.url}`);
 
     const body = JSON.stringify(CHECKOUT_INPUT);
+    const engineBody = JSON.stringify({ input: CHECKOUT_INPUT });
     const handPool = loadPool(hand.url, 32);
     const enginePool = loadPool(engine.server.url, 32);
-    const probe = async (pool: typeof handPool, path: string): Promise<any> => {
+    const probe = async (pool: typeof handPool, path: string, body: string): Promise<any> => {
       const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`POST ${path} answered ${res.statusCode}: ${text.slice(0, 500)}`);
       return JSON.parse(text);
     };
-    const expected = await probe(handPool, '/checkout');
-    const engineAnswer = await probe(enginePool, '/api/v1/workflows/order-checkout/execute');
+    const expected = await probe(handPool, '/checkout', body);
+    const engineAnswer = await probe(enginePool, '/api/v1/workflows/order-checkout/execute', engineBody);
     if (!isDeepStrictEqual(engineAnswer.output, expected)) {
       throw new Error(`the engine's output ${JSON.stringify(engineAnswer.output)} differs from the hand-written server's ${JSON.stringify(expected)}`);
     }
     const handRequest: LoadRequest = { method: 'POST', path: '/checkout', body, check: jsonCheck((b) => b, expected) };
-    const engineRequest: LoadRequest = { method: 'POST', path: '/api/v1/workflows/order-checkout/execute', body, check: jsonCheck((b) => b.output, expected) };
+    const engineRequest: LoadRequest = { method: 'POST', path: '/api/v1/workflows/order-checkout/execute', body: engineBody, check: jsonCheck((b) => b.output, expected) };
+    // CPU the two servers spend, summed over the measured runs (the demo API's is the same for both).
+    const cpu = { baseline: new Map<number, number>(), subject: new Map<number, number>() };
+    const counted = (pid: number, into: Map<number, number>, c: number, load: () => Promise<LoadResult>) => async () => {
+      const before = processCpuMs(pid);
+      const r = await load();
+      const after = processCpuMs(pid);
+      if (before !== undefined && after !== undefined) into.set(c, (into.get(c) ?? 0) + after - before);
+      return r;
+    };
 
     await runLoad(handPool, handRequest, 32, warmup);
     await runLoad(enginePool, engineRequest, 32, warmup);
@@ -155,8 +174,8 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
       for (const c of concurrencies) {
         const m = await interleave(
           1,
-          () => runLoad(handPool, handRequest, c, perRound[c]),
-          () => runLoad(enginePool, engineRequest, c, perRound[c]),
+          counted(hand.pid, cpu.baseline, c, () => runLoad(handPool, handRequest, c, perRound[c])),
+          counted(engine.server.pid, cpu.subject, c, () => runLoad(enginePool, engineRequest, c, perRound[c])),
           r,
         );
         results[c].baseline.push(...m.baseline);
@@ -169,17 +188,23 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
     const figures: Figure[] = [];
     const hw = (value: number) => ({ name: 'hand-written', value });
     for (const c of concurrencies) {
-      const pick = (k: keyof LoadResult) => ({ engine: median(results[c].subject.map((x) => x[k])), hand: median(results[c].baseline.map((x) => x[k])) });
+      const pick = (k: 'throughput' | 'p50Ms' | 'p99Ms') => paired({ subject: results[c].subject.map((x) => x[k]), baseline: results[c].baseline.map((x) => x[k]) });
       const tp = pick('throughput');
       const p50 = pick('p50Ms');
       const p99 = pick('p99Ms');
       const prefix = `engine.e2e.c${c}`;
       figures.push(
-        figure({ name: `${prefix}.throughput`, value: tp.engine, unit: 'req/s', baseline: hw(tp.hand), ...(c === 32 ? { target: { op: '>=', value: 0.8, of: 'ratio' } } : {}) }),
-        figure({ name: `${prefix}.p50`, value: p50.engine, unit: 'ms', baseline: hw(p50.hand) }),
-        figure({ name: `${prefix}.p99`, value: p99.engine, unit: 'ms', baseline: hw(p99.hand) }),
+        figure({ name: `${prefix}.throughput`, value: tp.value, unit: 'req/s', baseline: hw(tp.baseline), ratio: tp.ratio, ...(c === 32 ? { target: { op: '>=', value: 0.8, of: 'ratio' } } : {}) }),
+        figure({ name: `${prefix}.p50`, value: p50.value, unit: 'ms', baseline: hw(p50.baseline), ratio: p50.ratio }),
+        figure({ name: `${prefix}.p99`, value: p99.value, unit: 'ms', baseline: hw(p99.baseline), ratio: p99.ratio }),
       );
-      if (c === 1) figures.push(figure({ name: `${prefix}.p50-added`, value: p50.engine - p50.hand, unit: 'ms', target: { op: '<=', value: 0.3, of: 'value' } }));
+      const cpuEngine = cpu.subject.get(c);
+      const cpuHand = cpu.baseline.get(c);
+      if (cpuEngine !== undefined && cpuHand !== undefined && cpuHand > 0) {
+        const requests = rounds * perRound[c];
+        figures.push(figure({ name: `${prefix}.cpu-per-request`, value: cpuEngine / requests, unit: 'ms', baseline: hw(cpuHand / requests) }));
+      }
+      if (c === 1) figures.push(figure({ name: `${prefix}.p50-added`, value: p50.difference, unit: 'ms', target: { op: '<=', value: 0.3, of: 'value' } }));
     }
     return figures;
   } finally {

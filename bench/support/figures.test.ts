@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { figure, interleave, median, percentile } from './figures.js';
+import { figure, interleave, median, paired, percentile } from './figures.js';
 
 describe('figure', () => {
   it('computes the ratio against the baseline', () => {
@@ -58,5 +58,20 @@ describe('interleave', () => {
     const order: string[] = [];
     await interleave(1, async () => order.push('b'), async () => order.push('s'), 1);
     expect(order).toEqual(['s', 'b']);
+  });
+});
+
+describe('paired', () => {
+  it('gives the medians, the median per-round ratio and the median per-round difference', () => {
+    const p = paired({ baseline: [10, 20, 40], subject: [12, 30, 44] });
+    expect(p).toEqual({ value: 30, baseline: 20, ratio: 1.2, difference: 4 });
+  });
+
+  it('refuses rounds of different lengths', () => {
+    expect(() => paired({ baseline: [1], subject: [1, 2] })).toThrow('same non-zero number');
+  });
+
+  it('uses the ratio it is given instead of value / baseline', () => {
+    expect(figure({ name: 'x', value: 30, unit: 'ms', baseline: { name: 'b', value: 20 }, ratio: 1.2 }).ratio).toBe(1.2);
   });
 });

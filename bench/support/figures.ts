@@ -12,7 +12,11 @@ export interface Figure {
   unit: string;
   /** The same quantity measured for the baseline in the same run. */
   baseline?: { name: string; value: number };
-  /** `value / baseline.value`. */
+  /**
+   * `value / baseline.value`, or, for interleaved measurements, the median of the per-round
+   * ratios (each round's subject over the baseline run next to it), which noise from other
+   * processes disturbs less than the ratio of the medians.
+   */
   ratio?: number;
   target?: Target;
   /** Whether the target was met; absent when there is no target. */
@@ -41,6 +45,8 @@ export interface FigureInput {
   value: number;
   unit: string;
   baseline?: { name: string; value: number };
+  /** Defaults to `value / baseline.value`; `paired()` gives the median of per-round ratios. */
+  ratio?: number;
   target?: Target;
 }
 
@@ -52,7 +58,8 @@ export function figure(input: FigureInput): Figure {
   const out: Figure = { name: input.name, value: input.value, unit: input.unit };
   if (input.baseline) {
     out.baseline = input.baseline;
-    if (input.baseline.value !== 0) out.ratio = input.value / input.baseline.value;
+    if (input.ratio !== undefined) out.ratio = input.ratio;
+    else if (input.baseline.value !== 0) out.ratio = input.value / input.baseline.value;
   }
   if (input.target) {
     out.target = input.target;
@@ -100,6 +107,22 @@ export async function interleave<T>(rounds: number, baseline: () => Promise<T>, 
     }
   }
   return out;
+}
+
+/**
+ * Summarises interleaved rounds: the medians of subject and baseline, the median of the
+ * per-round ratios `subject[i] / baseline[i]` and the median of the per-round differences
+ * `subject[i] - baseline[i]`.
+ * @example const p = paired({ baseline: [10, 12, 11], subject: [12, 15, 12] }); // p.ratio ≈ 1.2
+ */
+export function paired(m: { baseline: readonly number[]; subject: readonly number[] }): { value: number; baseline: number; ratio: number; difference: number } {
+  if (m.baseline.length !== m.subject.length || m.subject.length === 0) throw new Error('paired needs the same non-zero number of subject and baseline rounds');
+  return {
+    value: median(m.subject),
+    baseline: median(m.baseline),
+    ratio: median(m.subject.map((s, i) => s / m.baseline[i])),
+    difference: median(m.subject.map((s, i) => s - m.baseline[i])),
+  };
 }
 
 /** Nanoseconds elapsed since `start` (a `process.hrtime.bigint()` reading), as a number. */

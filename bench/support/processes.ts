@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A server running in a child process, listening on loopback. */
@@ -27,7 +28,8 @@ function hookExit(): void {
   }
 }
 
-const LISTENING = /listening on (https?:\/\/[^\s/]+)/i;
+/** `… listening on http://127.0.0.1:PORT` or a JSON log line `{"msg":"weft listening","url":"http://…"}`. */
+const LISTENING = /listening\b[^\n]*?(https?:\/\/[^\s"/]+)/i;
 
 /**
  * Starts `node ARGS…` and waits until it prints a line `… listening on http://HOST:PORT`.
@@ -77,6 +79,25 @@ export function startChildServer(label: string, args: string[], options: { cwd: 
       resolve({ label, url: m[1], pid: child.pid!, close });
     });
   });
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, from `/proc/PID/stat`;
+ * undefined where there is no procfs (the figure is then left out).
+ */
+export function processCpuMs(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
 /** Starts the demo API (`fixtures/demo-api/main.ts`) on a free loopback port. */
