@@ -18,9 +18,10 @@ export interface WorkflowRefParts {
  * @example parseWorkflowRef('billing/invoice@v2') // { namespace: 'billing', name: 'invoice', version: 'v2' }
  */
 export function parseWorkflowRef(ref: string): WorkflowRefParts {
-  const at = ref.indexOf('@');
-  const base = at < 0 ? ref : ref.slice(0, at);
-  const version = at < 0 ? undefined : ref.slice(at + 1);
+  // As the engine reads it: the last '@' after the first character starts the version.
+  const at = ref.lastIndexOf('@');
+  const base = at > 0 ? ref.slice(0, at) : ref;
+  const version = at > 0 ? ref.slice(at + 1) : undefined;
   const slash = base.indexOf('/');
   const parts: WorkflowRefParts = slash < 0 ? { name: base } : { namespace: base.slice(0, slash), name: base.slice(slash + 1) };
   if (version !== undefined) parts.version = version;
@@ -29,11 +30,12 @@ export function parseWorkflowRef(ref: string): WorkflowRefParts {
 
 /**
  * Whether a workflow is the version a reference asks for: its `workflow.io/version` annotation,
- * or a prefix (at least 7 hex characters) of its content hash.
+ * or a prefix of at least 7 characters of its content hash (lowercase hex, compared exactly, as
+ * the engine does).
  */
 export function matchesVersion(workflow: WorkflowResource, version: string, hash: () => string): boolean {
   if (workflow.metadata.annotations?.[VERSION_ANNOTATION] === version) return true;
-  return /^[0-9a-f]{7,64}$/i.test(version) && hash().startsWith(version.toLowerCase());
+  return version.length >= 7 && hash().startsWith(version);
 }
 
 /**
@@ -55,7 +57,7 @@ export function resolveWorkflowRef(
   if (!target) {
     const best = nearest(parts.namespace ? `${ns}/${parts.name}` : parts.name, ctx.workflowNamesIn(namespace), 1)[0];
     findings.error(
-      'WF_WORKFLOW_REF_UNKNOWN',
+      'WF_UNKNOWN_WORKFLOW',
       pointer,
       `${owner} calls workflow '${ref}', which does not exist in namespace '${ns}'${best ? `. Did you mean '${best}'?` : ''}`,
       'Fix the name, or add the Workflow to the definitions (name, name@version, ns/name or ns/name@version).',
@@ -66,7 +68,7 @@ export function resolveWorkflowRef(
     const annotated = target.metadata.annotations?.[VERSION_ANNOTATION];
     const hash = ctx.versionOf(target).slice(0, 12);
     findings.error(
-      'WF_WORKFLOW_REF_VERSION',
+      'WF_UNKNOWN_WORKFLOW',
       pointer,
       `${owner} calls '${ref}', but workflow '${qualifiedName(target)}' is ${annotated ? `version '${annotated}'` : 'not annotated with a version'} (content hash ${hash})`,
       `Call '${parts.namespace ? `${ns}/` : ''}${parts.name}@${annotated ?? hash}', or drop '@${parts.version}' to call the current definition.`,
@@ -77,8 +79,9 @@ export function resolveWorkflowRef(
 
 /**
  * Cycles and depth of sub-workflow calls across the whole registry. A cycle is reported at every
- * workflow on it; a chain deeper than `maxCallDepth` calls is reported at each workflow that starts
- * one (workflows on a cycle are left to the cycle diagnostic).
+ * workflow on it. Depth counts workflows, the caller included (as the engine's call stack does): a
+ * chain of more than `maxCallDepth` workflows is reported at each workflow that starts one
+ * (workflows on a cycle are left to the cycle diagnostic).
  */
 export function checkCallGraph(ctx: ValidationContext): Diagnostic[] {
   const ids = [...ctx.calls.keys()].sort();
@@ -95,7 +98,7 @@ export function checkCallGraph(ctx: ValidationContext): Diagnostic[] {
       const call = ctx.calls.get(id)!.find((c) => c.target === chain[1])!;
       const findings = new Findings(ctx.registry.workflows.get(id)!);
       findings.error(
-        'WF_WORKFLOW_CALL_CYCLE',
+        'WF_WORKFLOW_CYCLE',
         call.pointer,
         `Workflow '${names(id)}' calls itself through sub-workflows: ${chain.map(names).join(' -> ')} (via step '${call.stepId}')`,
         'Break the cycle: a workflow must not reach itself through workflowRef.',
@@ -106,13 +109,13 @@ export function checkCallGraph(ctx: ValidationContext): Diagnostic[] {
   const longest = longestChains(ids, deps);
   for (const id of ids) {
     const chain = longest.get(id)!;
-    if (onCycle.has(id) || chain.length - 1 <= ctx.maxCallDepth) continue;
+    if (onCycle.has(id) || chain.length <= ctx.maxCallDepth) continue;
     const call = ctx.calls.get(id)!.find((c) => c.target === chain[1])!;
     const findings = new Findings(ctx.registry.workflows.get(id)!);
     findings.error(
-      'WF_WORKFLOW_CALL_DEPTH',
+      'WF_CALL_DEPTH',
       call.pointer,
-      `Workflow '${names(id)}' nests sub-workflow calls ${chain.length - 1} deep, more than the maximum of ${ctx.maxCallDepth}: ${chain.map(names).join(' > ')}`,
+      `Workflow '${names(id)}' nests ${chain.length} workflows deep through step '${call.stepId}', more than the maximum of ${ctx.maxCallDepth}: ${chain.map(names).join(' > ')}`,
       'Flatten the chain (call the inner workflows from one level), or raise maxCallDepth.',
     );
     out.push(...findings.diagnostics);

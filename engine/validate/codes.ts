@@ -19,7 +19,7 @@ export const VALIDATION_CODES = {
   WF_STEP_DUPLICATE_ID: 'Two steps of one workflow share an id (nested steps included).',
   WF_STEP_NO_ACTION: 'A step with none of taskRef, workflowRef, switch or tasks.',
   WF_STEP_CONFLICTING_ACTIONS: 'A step with more than one of taskRef, workflowRef, switch or tasks.',
-  WF_STEP_UNKNOWN_TASK: 'A taskRef (of a step or a switch case) naming no WorkflowTask.',
+  WF_UNKNOWN_TASK: 'A taskRef (of a step or a switch case) naming no WorkflowTask (same code as the engine compiler).',
   WF_STEP_UNKNOWN_DEPENDENCY: 'A dependsOn entry naming no sibling step.',
   WF_STEP_SELF_DEPENDENCY: 'A step that waits for itself or for a step that encloses it.',
   WF_STEP_MISSING_INPUT: "A field the target's input schema requires is not given.",
@@ -34,7 +34,8 @@ export const VALIDATION_CODES = {
   WF_TEMPLATE_UNKNOWN_STEP_FIELD: 'tasks.X.Y where Y is not output, status, forEach, error or reason.',
   WF_TEMPLATE_NOT_FOREACH: 'tasks.X.forEach where step X has no forEach.',
   WF_TEMPLATE_UNKNOWN_INPUT: 'input.F where the (workflow or task) input schema declares no F.',
-  WF_TEMPLATE_UNKNOWN_OUTPUT: "tasks.X.output.F where X's task outputSchema declares no F.",
+  WF_TEMPLATE_UNKNOWN_OUTPUT: "tasks.X.output.F (or tasks.X.forEach.F) where X's output declares no F: its task outputSchema, a forEach's { results }, a group's nested step ids.",
+  WF_CONDITION_SYNTAX: 'A condition.if that does not parse in the condition language (== != > < >= <= && || ! ( )).',
   WF_TEMPLATE_FOREACH_OUTSIDE: 'forEach.* used where no forEach is running.',
   WF_TEMPLATE_UNKNOWN_FOREACH_VAR: 'forEach.V where V is no itemVar/indexVar in scope.',
   WF_TYPE_MISMATCH: 'A value passed straight from one schema-typed field to another of an incompatible type.',
@@ -50,7 +51,7 @@ export const VALIDATION_CODES = {
   WF_TASK_TRANSFORM_SYNTAX: 'A transform expression that is not valid JSONata.',
 
   // Control flow.
-  WF_SWITCH_DUPLICATE_MATCH: 'Two switch cases with the same match value (strings compared case-insensitively).',
+  WF_SWITCH_DUPLICATE_MATCH: 'Two switch cases with the same match value (compared as lowercase text, as the engine matches).',
   WF_SWITCH_CASE_TARGET: 'A switch case (or default) with no taskRef/workflowRef, or with both.',
   WF_SWITCH_NO_DEFAULT: 'A switch without default: an unmatched value fails the step (warning).',
   WF_FOREACH_ITEMS: 'forEach.items that is neither an array nor exactly one template.',
@@ -58,10 +59,10 @@ export const VALIDATION_CODES = {
   WF_NESTING_TOO_DEEP: 'forEach nested deeper than maxNestingDepth.',
 
   // Sub-workflows.
-  WF_WORKFLOW_REF_UNKNOWN: 'A workflowRef naming no Workflow.',
-  WF_WORKFLOW_REF_VERSION: 'A workflowRef @version that matches neither the version annotation nor the content hash.',
-  WF_WORKFLOW_CALL_CYCLE: 'Workflows that call each other in a circle through workflowRef.',
-  WF_WORKFLOW_CALL_DEPTH: 'A chain of sub-workflow calls deeper than maxCallDepth.',
+  WF_UNKNOWN_WORKFLOW: 'A workflowRef naming no Workflow, or a version (@annotation or 7+ characters of the content hash) it is not at.',
+  WF_WORKFLOW_REF_DYNAMIC: 'A workflowRef chosen by a template: existence, cycles and depth are checked at run time (info).',
+  WF_WORKFLOW_CYCLE: 'Workflows that call each other in a circle through workflowRef.',
+  WF_CALL_DEPTH: 'A chain of nested workflows (the caller included) longer than maxCallDepth.',
 
   // Roadmap fields and the validator itself.
   WF_NOT_SUPPORTED_YET: 'A roadmap field (triggers, dataRetention, secrets, circuitBreaker, fallback) that loads but is not acted on yet (warning).',

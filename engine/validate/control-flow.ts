@@ -1,26 +1,41 @@
 import { isObject } from './context.js';
-import { chainOf, FOREACH_BUILTINS, stepLabel, type StepNode } from './steps.js';
+import { parseCondition, ConditionSyntaxError } from '../expr/condition.js';
+import { FOREACH_BUILTINS, loopChain, stepLabel, fieldLabel, type StepNode } from './steps.js';
 import { inputEntries, type WorkflowCheck } from './workflow.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The rules for `condition.if`: the `{{ }}` templates inside the condition string are checked
- * like any other template (syntax at the exact column, roots, steps, fields, forEach scope).
+ * The rules for `condition.if`: the condition parses in the condition language of engine/expr
+ * (an error at its exact column), and the `{{ }}` templates inside it are checked like any other
+ * template (syntax, roots, steps, fields, forEach scope). A template syntax error is reported once,
+ * as a template error.
  */
 export function validateConditions(check: WorkflowCheck, node: StepNode): void {
-  if (node.step.condition === undefined) return;
+  const condition = node.step.condition;
+  if (condition === undefined) return;
   const prefix = `${node.pointer}/condition/`;
-  check.checkTemplates(
-    node,
-    node.strings.filter((s) => s.pointer.startsWith(prefix)),
-  );
+  const strings = node.strings.filter((s) => s.pointer.startsWith(prefix));
+  check.checkTemplates(node, strings);
+  if (!isObject(condition) || typeof condition.if !== 'string' || !condition.if.trim()) return;
+  const pointer = `${node.pointer}/condition/if`;
+  if (strings.some((s) => s.pointer === pointer && s.error)) return;
+  try {
+    parseCondition(condition.if);
+  } catch (err) {
+    if (!(err instanceof ConditionSyntaxError)) throw err;
+    check.findings.error('WF_CONDITION_SYNTAX', pointer, `${fieldLabel(node, pointer)}: ${err.message}`, err.hint || 'Operators: == != > < >= <= && || ! ( ).', {
+      text: condition.if,
+      offset: err.offset,
+    });
+  }
 }
 
 /**
- * Switch rules: match values are unique (strings case-insensitively), every case and the default
- * run exactly one existing task or workflow whose input contract is met, and a switch without
- * default is a warning (an unmatched value fails the step).
+ * Switch rules: match values are unique (compared as lowercase text, as the engine matches), every
+ * case and the default run exactly one existing task or workflow whose input contract is met (a
+ * case without input gets the step's input), and a switch without default is a warning (an
+ * unmatched value fails the step).
  */
 export function checkSwitch(check: WorkflowCheck, node: StepNode): void {
   const sw = node.step.switch;
@@ -33,14 +48,15 @@ export function checkSwitch(check: WorkflowCheck, node: StepNode): void {
     const at = `${pointer}/cases/${i}`;
     const match = c.match;
     if (typeof match === 'string' || typeof match === 'number' || typeof match === 'boolean') {
-      const key = typeof match === 'string' ? `string:${match.toLowerCase()}` : `${typeof match}:${String(match)}`;
+      // The engine compares the switch value and the matches as lowercase text: 1 and "1" are one match.
+      const key = String(match).toLowerCase();
       const first = seen.get(key);
       if (first) {
         check.findings.error(
           'WF_SWITCH_DUPLICATE_MATCH',
           `${at}/match`,
           `${stepLabel(node)} switch case ${i + 1} matches ${JSON.stringify(match)} like case ${first.index + 1} (${JSON.stringify(first.match)}); the first match wins, so this case never runs`,
-          'Remove the duplicate case or change its match value (strings match case-insensitively).',
+          'Remove the duplicate case or change its match value (matches compare as text, ignoring case).',
         );
       } else seen.set(key, { index: i, match });
     }
@@ -69,14 +85,16 @@ function checkCaseTarget(check: WorkflowCheck, node: StepNode, c: Record<string,
       'Give each case exactly one taskRef or workflowRef.',
     );
   }
-  const entries = inputEntries({ value: node.step.input, pointer: `${node.pointer}/input` }, { value: c.input, pointer: `${at}/input` });
+  // A case without its own input receives the step's input.
+  const entries = c.input !== undefined ? inputEntries({ value: c.input, pointer: `${at}/input` }) : inputEntries({ value: node.step.input, pointer: `${node.pointer}/input` });
+  const inputAt = isObject(c.input) ? `${at}/input` : c.input === undefined && isObject(node.step.input) ? `${node.pointer}/input` : undefined;
   if (typeof c.taskRef === 'string') {
     const task = check.resolveTask(c.taskRef, `${at}/taskRef`, owner);
-    if (task) check.checkInputContract(node, entries, { label: `task '${c.taskRef}'`, schema: isObject(task.spec?.inputSchema) ? task.spec.inputSchema : undefined }, `${at}/taskRef`);
+    if (task) check.checkInputContract(node, entries, { label: `task '${c.taskRef}'`, schema: isObject(task.spec?.inputSchema) ? task.spec.inputSchema : undefined }, inputAt ?? `${at}/taskRef`, owner);
   }
   if (typeof c.workflowRef === 'string') {
     const wf = check.resolveWorkflow(node, c.workflowRef, `${at}/workflowRef`, owner);
-    if (wf) check.checkInputContract(node, entries, { label: `workflow '${c.workflowRef}'`, schema: isObject(wf.spec?.input) ? wf.spec.input : undefined }, `${at}/workflowRef`);
+    if (wf) check.checkInputContract(node, entries, { label: `workflow '${c.workflowRef}'`, schema: isObject(wf.spec?.input) ? wf.spec.input : undefined }, inputAt ?? `${at}/workflowRef`, owner);
   }
 }
 
@@ -139,7 +157,7 @@ export function checkNesting(check: WorkflowCheck, nodes: readonly StepNode[]): 
   check.findings.error(
     'WF_NESTING_TOO_DEEP',
     over.id !== undefined ? `${over.pointer}/id` : over.pointer,
-    `forEach loops are nested ${deepest.depth} deep, more than the maximum of ${max}: ${chainOf(deepest).join(' > ')}`,
+    `forEach loops nest ${deepest.depth} deep, more than the maximum of ${max}: ${loopChain(deepest).join(' > ')}`,
     'Flatten the loops (for example, move the inner loop into a sub-workflow) or raise maxNestingDepth.',
   );
 }

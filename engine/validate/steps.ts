@@ -20,7 +20,7 @@ export interface StepNode {
   outerVars: ReadonlySet<string>;
   /** How many forEach loops run this step's body, its own included. */
   depth: number;
-  /** The step's own template strings (input, condition, switch, forEach), parsed once; nested steps hold theirs. */
+  /** The step's own template strings (workflowRef, input, condition, switch, forEach), parsed once; nested steps hold theirs. */
   strings: TemplateString[];
 }
 
@@ -28,8 +28,8 @@ export interface StepNode {
 export const DEFAULT_ITEM_VAR = 'item';
 /** Names every forEach scope has besides its item and index variables. */
 export const FOREACH_BUILTINS = ['index', '$parent', '$root'] as const;
-/** Fields that may carry templates, in the order they are checked. */
-const TEMPLATED_FIELDS = ['input', 'condition', 'switch', 'forEach'] as const;
+/** Fields that may carry templates, in the order they are checked (a workflowRef may be chosen by one). */
+const TEMPLATED_FIELDS = ['workflowRef', 'input', 'condition', 'switch', 'forEach'] as const;
 
 /**
  * Builds the tree of steps of a workflow (`spec.tasks` and every nested `tasks:`), in declaration
@@ -96,9 +96,9 @@ export function fieldLabel(node: StepNode, pointer: string): string {
   return rel ? `${stepLabel(node)} ${rel}` : stepLabel(node);
 }
 
-/** The step ids of a node and its enclosing steps, outermost first: `a > b > c`. */
-export function chainOf(node: StepNode): string[] {
+/** The ids of the forEach steps that run a node, the node included when it loops, outermost first. */
+export function loopChain(node: StepNode): string[] {
   const out: string[] = [];
-  for (let n: StepNode | undefined = node; n; n = n.parent) out.unshift(n.id ?? readablePath(n.pointer));
+  for (let n: StepNode | undefined = node; n; n = n.parent) if (isObject(n.step.forEach)) out.unshift(n.id ?? readablePath(n.pointer));
   return out;
 }

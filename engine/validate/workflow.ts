@@ -120,7 +120,7 @@ export class WorkflowCheck {
       const names = this.ctx.taskNamesIn(this.namespace);
       const best = nearest(ref, names, 1)[0] ?? names.find((n) => n.endsWith(`/${ref}`));
       this.findings.error(
-        'WF_STEP_UNKNOWN_TASK',
+        'WF_UNKNOWN_TASK',
         pointer,
         `${owner} uses task '${ref}', which does not exist in namespace '${ref.includes('/') ? ref.slice(0, ref.indexOf('/')) : this.namespace}'${best ? `. Did you mean '${best}'?` : ''}`,
         'Fix the name, or add the WorkflowTask to the definitions (a task in another namespace is written ns/name).',
@@ -129,8 +129,20 @@ export class WorkflowCheck {
     return task;
   }
 
-  /** Finds the workflow of a workflowRef and records the call for the cross-workflow checks. */
+  /**
+   * Finds the workflow of a workflowRef and records the call for the cross-workflow checks. A ref
+   * that is a template is chosen at run time: only its templates are checked.
+   */
   resolveWorkflow(node: StepNode, ref: string, pointer: string, owner: string): WorkflowResource | undefined {
+    if (ref.includes('{{')) {
+      this.findings.info(
+        'WF_WORKFLOW_REF_DYNAMIC',
+        pointer,
+        `${owner} chooses its workflow at run time ('${ref}'), so its existence, cycles and call depth are only checked when it runs`,
+        'Prefer a literal workflowRef (or a switch over literal ones) so that validation can check the call.',
+      );
+      return undefined;
+    }
     const target = resolveWorkflowRef(this.ctx, this.findings, ref, this.namespace, pointer, owner);
     if (target) this.ctx.calls.get(qualifiedName(this.workflow))!.push({ target: qualifiedName(target), pointer, stepId: node.id ?? readablePath(node.pointer) });
     return target;
@@ -247,7 +259,12 @@ export class WorkflowCheck {
     if (lookup.kind !== 'found') {
       const elsewhere = this.byId.get(id);
       if (elsewhere) {
-        report('WF_TEMPLATE_UNKNOWN_TASK', `${owner} reads '${path.text}', but step '${id}' is nested inside '${elsewhere.parent?.id ?? '?'}' and is not visible here`, `Read the enclosing step '${elsewhere.parent?.id ?? '?'}' instead.`);
+        const parent = elsewhere.parent?.id ?? '?';
+        report(
+          'WF_TEMPLATE_UNKNOWN_TASK',
+          `${owner} reads '${path.text}', but step '${id}' is nested inside '${parent}' and is not visible here`,
+          isObject(elsewhere.parent?.step.forEach) ? `Read the loop's results: tasks.${parent}.forEach.outputs.` : `Read it through the group's output: tasks.${parent}.output.${id}.`,
+        );
       } else {
         const best = nearest(id, this.visibleIds(node), 1)[0];
         report('WF_TEMPLATE_UNKNOWN_TASK', `${owner} reads '${path.text}', but there is no step '${id}'${best ? `. Did you mean '${best}'?` : ''}`, 'Name a step id of this workflow.');
@@ -269,16 +286,16 @@ export class WorkflowCheck {
       report('WF_TEMPLATE_NOT_FOREACH', `${owner} reads '${path.text}', but step '${id}' has no forEach`, `Read tasks.${id}.output instead.`);
       return;
     }
-    if (field !== 'output') return;
-    const produced = this.outputSchemaOf(target);
+    if (field !== 'output' && field !== 'forEach') return;
+    const produced = field === 'output' ? this.stepOutput(target) : this.loopSummary(target);
     if (!produced) return;
     const found = schemaAt(produced.schema, rest);
     if (found.kind !== 'missing') return;
     const best = nearest(found.key, found.known, 1)[0];
     report(
       'WF_TEMPLATE_UNKNOWN_OUTPUT',
-      `${owner} reads '${path.text}', but task '${produced.task}' declares no output field '${found.key}'${best ? `. Did you mean '${best}'?` : ''}`,
-      `Read a field of the task's outputSchema (${found.known.join(', ') || 'none declared'}), or declare '${found.key}' there.`,
+      `${owner} reads '${path.text}', but ${produced.origin} has no field '${found.key}'${best ? `. Did you mean '${best}'?` : ''}`,
+      `Read one of ${found.known.join(', ') || '(none declared)'}${produced.task ? `, or declare '${found.key}' in the outputSchema of task '${produced.task}'` : ''}.`,
     );
   }
 
@@ -304,13 +321,48 @@ export class WorkflowCheck {
     return lists.flat().flatMap((s) => (s.id !== undefined && s !== node ? [s.id] : []));
   }
 
-  /** The outputSchema a step's `output` follows: only plain taskRef steps (no forEach) have one. */
-  private outputSchemaOf(target: StepNode): { task: string; schema: JsonSchema } | undefined {
-    const s = target.step;
-    if (typeof s.taskRef !== 'string' || s.forEach !== undefined || s.switch !== undefined || s.workflowRef !== undefined || s.tasks !== undefined) return undefined;
-    const task = this.ctx.task(s.taskRef, this.namespace);
-    const schema = taskOutputSchema(task);
-    return schema ? { task: s.taskRef, schema } : undefined;
+  /**
+   * What `tasks.<id>.output` of a step holds, as a JSON Schema, when it is known: a task's
+   * outputSchema; `{ results: [...] }` for a forEach; the nested steps' outputs by id for a group.
+   * Switch and workflowRef steps are open (their output depends on the branch or the child).
+   */
+  stepOutput(node: StepNode): ProducedSchema | undefined {
+    const body = this.bodyOutput(node);
+    if (!isObject(node.step.forEach)) return body;
+    return {
+      schema: { type: 'object', properties: { results: { type: 'array', items: body?.schema ?? {} } }, additionalProperties: false },
+      origin: `the output of forEach step '${node.id}'`,
+      task: body?.task,
+    };
+  }
+
+  /** What `tasks.<id>.forEach` of a forEach step holds (the engine's loop summary). */
+  private loopSummary(node: StepNode): ProducedSchema {
+    const item = this.bodyOutput(node)?.schema ?? {};
+    const count = { type: 'integer' };
+    const error = { type: 'object', properties: { index: count, type: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } }, additionalProperties: false };
+    return {
+      schema: {
+        type: 'object',
+        properties: { outputs: { type: 'array', items: item }, itemCount: count, successCount: count, failureCount: count, skippedCount: count, errors: { type: 'array', items: error } },
+        additionalProperties: false,
+      },
+      origin: `the forEach summary of step '${node.id}'`,
+    };
+  }
+
+  /** The output of one run of a step's body (one item of a forEach). */
+  private bodyOutput(node: StepNode): ProducedSchema | undefined {
+    const s = node.step;
+    if (s.switch !== undefined || s.workflowRef !== undefined) return undefined;
+    if (typeof s.taskRef === 'string') {
+      const schema = taskOutputSchema(this.ctx.task(s.taskRef, this.namespace));
+      return schema ? { schema, origin: `the outputSchema of task '${s.taskRef}'`, task: s.taskRef } : undefined;
+    }
+    if (s.tasks === undefined || node.children.length === 0) return undefined;
+    const properties: Record<string, JsonSchema> = {};
+    for (const child of node.children) if (child.id !== undefined) properties[child.id] = this.stepOutput(child)?.schema ?? {};
+    return { schema: { type: 'object', properties, additionalProperties: false }, origin: `the output of group step '${node.id}' (its nested steps by id)` };
   }
 
   /** The JSON Schema of the value a whole-template path yields, when one is declared. */
@@ -319,13 +371,15 @@ export class WorkflowCheck {
       const found = schemaAt(this.inputSchema, path.segments);
       return found.kind === 'found' ? { schema: found.schema, origin: 'the workflow input' } : undefined;
     }
-    if (path.root !== 'tasks' || typeof path.segments[0] !== 'string' || path.segments[1] !== 'output') return undefined;
-    const lookup = this.visibleStep(node, path.segments[0]);
+    const [id, field, ...rest] = path.segments;
+    if (path.root !== 'tasks' || typeof id !== 'string' || (field !== 'output' && field !== 'forEach')) return undefined;
+    const lookup = this.visibleStep(node, id);
     if (lookup.kind !== 'found') return undefined;
-    const produced = this.outputSchemaOf(lookup.node);
+    if (field === 'forEach' && !isObject(lookup.node.step.forEach)) return undefined;
+    const produced = field === 'output' ? this.stepOutput(lookup.node) : this.loopSummary(lookup.node);
     if (!produced) return undefined;
-    const found = schemaAt(produced.schema, path.segments.slice(2));
-    return found.kind === 'found' ? { schema: found.schema, origin: `task '${produced.task}' outputSchema` } : undefined;
+    const found = schemaAt(produced.schema, rest);
+    return found.kind === 'found' ? { schema: found.schema, origin: produced.origin } : undefined;
   }
 
   /** The input contract of a step's target (taskRef or workflowRef), checked against its input. */
@@ -334,11 +388,11 @@ export class WorkflowCheck {
     const entries = inputEntries({ value: step.input, pointer: `${node.pointer}/input` });
     if (typeof step.taskRef === 'string') {
       const task = this.ctx.task(step.taskRef, this.namespace);
-      if (task) this.checkInputContract(node, entries, { label: `task '${step.taskRef}'`, schema: taskInputSchema(task) }, `${node.pointer}/taskRef`);
+      if (task) this.checkInputContract(node, entries, { label: `task '${step.taskRef}'`, schema: taskInputSchema(task) }, isObject(step.input) ? `${node.pointer}/input` : `${node.pointer}/taskRef`);
     }
     if (typeof step.workflowRef === 'string') {
       const wf = this.ctx.registry.workflow(targetName(step.workflowRef, this.namespace));
-      if (wf) this.checkInputContract(node, entries, { label: `workflow '${step.workflowRef}'`, schema: isObject(wf.spec?.input) ? wf.spec.input : undefined }, `${node.pointer}/workflowRef`);
+      if (wf) this.checkInputContract(node, entries, { label: `workflow '${step.workflowRef}'`, schema: isObject(wf.spec?.input) ? wf.spec.input : undefined }, isObject(step.input) ? `${node.pointer}/input` : `${node.pointer}/workflowRef`);
     }
   }
 
@@ -346,18 +400,17 @@ export class WorkflowCheck {
    * Required fields not given (error), fields the schema does not declare (warning), and values
    * passed straight from a typed field to a field of an incompatible type (error).
    */
-  checkInputContract(node: StepNode, entries: InputEntry[], target: InputTarget, refPointer: string): void {
+  checkInputContract(node: StepNode, entries: InputEntry[], target: InputTarget, missingAt: string, owner = stepLabel(node)): void {
     const schema = target.schema;
     if (!schema) return;
     const given = new Set(entries.map((e) => e.key));
     const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
-    const inputPointer = `${node.pointer}/input`;
     for (const r of required) {
       if (given.has(r)) continue;
       this.findings.error(
         'WF_STEP_MISSING_INPUT',
-        isObject(node.step.input) ? inputPointer : refPointer,
-        `${stepLabel(node)} does not give ${target.label} its required input '${r}'`,
+        missingAt,
+        `${owner} does not give ${target.label} its required input '${r}'`,
         `Add '${r}' to the step's input.`,
       );
     }
@@ -368,7 +421,7 @@ export class WorkflowCheck {
         this.findings.warning(
           'WF_STEP_UNKNOWN_INPUT',
           entry.pointer,
-          `${stepLabel(node)} gives ${target.label} the input '${entry.key}', which its input schema does not declare${best ? `. Did you mean '${best}'?` : ''}`,
+          `${owner} gives ${target.label} the input '${entry.key}', which its input schema does not declare${best ? `. Did you mean '${best}'?` : ''}`,
           `Remove it, fix the name, or declare it (declared: ${found.known.join(', ') || 'none'}).`,
           { key: true },
         );
@@ -456,6 +509,15 @@ export class WorkflowCheck {
       { key: true },
     );
   }
+}
+
+/** A JSON Schema for a value a step produces, with words for messages. */
+export interface ProducedSchema {
+  schema: JsonSchema;
+  /** `the outputSchema of task 'get-user'`. */
+  origin: string;
+  /** The task whose outputSchema it comes from, when one does. */
+  task?: string;
 }
 
 export interface InputEntry {
