@@ -290,11 +290,13 @@ async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope
     const first = child.validateInput.errors?.[0];
     throw new StepError({ type: 'input', code: 'WF_CHILD_INPUT', message: `Input for workflow '${ref}' is invalid: ${first?.instancePath || 'input'} ${first?.message ?? ''}`.trim(), hint: "Map the fields the child's input schema requires." });
   }
+  // When the parent's deadline comes first, the child gets 1ms more so that the parent's own
+  // timer fires first and the run reports its timeout rather than a failed child.
   const remaining = Math.max(1, ctx.deadline - now());
   const result = await executeWorkflow(child, input, ctx.host, {
     executionId: ctx.host.newExecutionId(),
     signal,
-    timeoutMs: Math.min(child.timeoutMs, remaining),
+    timeoutMs: child.timeoutMs < remaining ? child.timeoutMs : remaining + 1,
     callStack: ctx.callStack,
     mocks: undefined,
   });
