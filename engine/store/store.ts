@@ -225,7 +225,13 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Executi
   });
   let current: string;
   try {
-    if (schema) await pool.query(`create schema if not exists "${schema}"`);
+    if (schema) {
+      // Two processes creating the schema at once: the loser gets a unique violation (23505) or
+      // "already exists" (42P06) despite IF NOT EXISTS; either way the schema is there.
+      await pool.query(`create schema if not exists "${schema}"`).catch((err: { code?: string }) => {
+        if (err.code !== '23505' && err.code !== '42P06') throw err;
+      });
+    }
     current = (await pool.query<{ s: string }>('select current_schema() as s')).rows[0].s;
   } catch (err) {
     await pool.end().catch(() => undefined);

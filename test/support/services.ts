@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -22,6 +23,22 @@ export const POSTGRES_TEST_URL = process.env.WEFT_TEST_DATABASE_URL || 'postgres
 
 /** Where skipped suites are listed for `npm test`'s summary (cleared when it starts). */
 export const SKIP_LOG = fileURLToPath(new URL('../../.weft/test-skips.log', import.meta.url));
+
+/** A schema name no other test run uses: `weft_<label>_<random>`. */
+export function uniqueTestSchema(label: string): string {
+  return `weft_${label}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}
+
+/** Drops one schema a test created (and only that one) from the test database. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
 
 const probes = new Map<ServiceName, Promise<boolean>>();
 const printed = new Set<string>();
