@@ -11,6 +11,7 @@ export { diffTrees } from './tree.js';
 export type * from './types.js';
 export { outputReads, usageIndex, type StepUse, type UsageIndex } from './usage.js';
 export { diffValues } from './values.js';
+export { breakingDiagnostics } from './diagnostics.js';
 
 /** What `diffGitRefs` gives: the report and both trees (with their load diagnostics). */
 export interface GitDiff {

@@ -1,0 +1,4 @@
+import { processIO } from '../shared/io.js';
+import { runDiff } from './main.js';
+
+process.exitCode = await runDiff(processIO());
