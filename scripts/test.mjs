@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const skipLog = join(root, '.weft', 'test-skips.log');
+const skipLog = process.env.WEFT_TEST_SKIP_LOG || join(root, '.weft', 'test-skips.log');
 rmSync(skipLog, { force: true });
 
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');

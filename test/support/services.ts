@@ -21,8 +21,8 @@ export type ServiceName = keyof typeof SERVICES;
 /** The PostgreSQL the tests use: database `test` at 127.0.0.1:5432 (trust auth), or WEFT_TEST_DATABASE_URL. */
 export const POSTGRES_TEST_URL = process.env.WEFT_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Where skipped suites are listed for `npm test`'s summary (cleared when it starts). */
-export const SKIP_LOG = fileURLToPath(new URL('../../.weft/test-skips.log', import.meta.url));
+/** Where skipped suites are listed for `npm test`'s summary (cleared when it starts); WEFT_TEST_SKIP_LOG overrides. */
+export const SKIP_LOG = process.env.WEFT_TEST_SKIP_LOG || fileURLToPath(new URL('../../.weft/test-skips.log', import.meta.url));
 
 /** A schema name no other test run uses: `weft_<label>_<random>`. */
 export function uniqueTestSchema(label: string): string {
@@ -51,13 +51,14 @@ const printed = new Set<string>();
 export function serviceAvailable(name: ServiceName): Promise<boolean> {
   let probe = probes.get(name);
   if (!probe) {
-    probe = name === 'postgres' ? postgresAnswers() : tcpAnswers(SERVICES[name].port);
+    probe = name === 'postgres' ? postgresAnswers() : portAnswers(SERVICES[name].port);
     probes.set(name, probe);
   }
   return probe;
 }
 
-function tcpAnswers(port: number, timeoutMs = 500): Promise<boolean> {
+/** True when something accepts a TCP connection on 127.0.0.1:port within the timeout. */
+export function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {
@@ -71,7 +72,7 @@ function tcpAnswers(port: number, timeoutMs = 500): Promise<boolean> {
 }
 
 async function postgresAnswers(): Promise<boolean> {
-  if (!(await tcpAnswers(new URL(POSTGRES_TEST_URL).port ? Number(new URL(POSTGRES_TEST_URL).port) : 5432))) return false;
+  if (!(await portAnswers(Number(new URL(POSTGRES_TEST_URL).port || SERVICES.postgres.port)))) return false;
   const client = new pg.Client({ connectionString: POSTGRES_TEST_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -90,8 +91,8 @@ async function postgresAnswers(): Promise<boolean> {
  * suite fails, naming what is missing.
  * @example await describeWithService('postgres', 'PostgreSQL store contract', () => { it(...) });
  */
-export async function describeWithService(name: ServiceName, title: string, fn: () => void): Promise<void> {
-  if (await serviceAvailable(name)) {
+export async function describeWithService(name: ServiceName, title: string, fn: () => void, options: { available?: () => Promise<boolean> } = {}): Promise<void> {
+  if (await (options.available ?? (() => serviceAvailable(name)))()) {
     describe(title, fn);
     return;
   }
