@@ -2,7 +2,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { qualifiedName, type WorkflowResource } from '../model/types.js';
 import { findCycles } from '../plan/graph.js';
-import { Findings, type ValidationContext, type WorkflowCall } from './context.js';
+import { Findings, type ValidationContext } from './context.js';
 
 /** The annotation that names a workflow's version for `workflowRef: name@version`. */
 export const VERSION_ANNOTATION = 'workflow.io/version';
@@ -153,4 +153,3 @@ function displayNames(ids: readonly string[], deps: ReadonlyMap<string, readonly
   return namespaces.size <= 1 ? (id) => id.slice(id.indexOf('/') + 1) : (id) => id;
 }
 
-export type { WorkflowCall };

@@ -62,3 +62,11 @@ describe('validation cases (testdata/)', () => {
     });
   }
 });
+
+describe('the case collection', () => {
+  it('produces every documented code except WF_INTERNAL (index.test.ts) and the WF_SCHEMA_INVALID fallback', () => {
+    const produced = new Set(cases.flatMap((name) => (JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8')) as Expected[]).map((e) => e.code)));
+    const missing = Object.keys(VALIDATION_CODES).filter((c) => !produced.has(c) && c !== 'WF_INTERNAL' && c !== 'WF_SCHEMA_INVALID');
+    expect(missing).toEqual([]);
+  });
+});

@@ -12,7 +12,7 @@ export const VALIDATION_CODES = {
   WF_SCHEMA_DURATION: 'A value that is not a duration (250ms, 5s, 1m30s, 2h or milliseconds).',
   WF_SCHEMA_RANGE: 'A number below its minimum or above its maximum.',
   WF_SCHEMA_LENGTH: 'A string or list that is too short or too long.',
-  WF_SCHEMA_INVALID: 'Any other schema violation.',
+  WF_SCHEMA_INVALID: 'Any other schema violation (a fallback for schema keywords without a code of their own).',
   WF_JSON_SCHEMA_INVALID: 'A task inputSchema/outputSchema or workflow input that is not a valid JSON Schema.',
 
   // Steps of a workflow.

@@ -82,6 +82,7 @@ export function readablePath(pointer: string): string {
   return out;
 }
 
+/** A plain object (not null, not an array). */
 export function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -104,6 +105,7 @@ export class ValidationContext {
     this.maxCallDepth = options.maxCallDepth ?? 5;
   }
 
+  /** A task by `name` (seen from `namespace`) or `ns/name`. */
   task(ref: string, namespace: string): WorkflowTaskResource | undefined {
     return this.registry.task(ref, namespace);
   }
@@ -115,6 +117,7 @@ export class ValidationContext {
     return names;
   }
 
+  /** Workflow names as they would be written from `namespace`, for "did you mean". */
   workflowNamesIn(namespace: string): string[] {
     let names = this.workflowNames.get(namespace);
     if (!names) this.workflowNames.set(namespace, (names = this.registry.workflowNames(namespace)));
@@ -144,6 +147,7 @@ export function taskInputSchema(task: WorkflowTaskResource | undefined): JsonSch
   return isObject(s) ? s : undefined;
 }
 
+/** The output schema of a task, when it declares one. */
 export function taskOutputSchema(task: WorkflowTaskResource | undefined): JsonSchema | undefined {
   const s = task?.spec?.outputSchema;
   return isObject(s) ? s : undefined;

@@ -88,11 +88,11 @@ function checkCaseTarget(check: WorkflowCheck, node: StepNode, c: Record<string,
   // A case without its own input receives the step's input.
   const entries = c.input !== undefined ? inputEntries({ value: c.input, pointer: `${at}/input` }) : inputEntries({ value: node.step.input, pointer: `${node.pointer}/input` });
   const inputAt = isObject(c.input) ? `${at}/input` : c.input === undefined && isObject(node.step.input) ? `${node.pointer}/input` : undefined;
-  if (typeof c.taskRef === 'string') {
+  if (typeof c.taskRef === 'string' && c.taskRef) {
     const task = check.resolveTask(c.taskRef, `${at}/taskRef`, owner);
     if (task) check.checkInputContract(node, entries, { label: `task '${c.taskRef}'`, schema: isObject(task.spec?.inputSchema) ? task.spec.inputSchema : undefined }, inputAt ?? `${at}/taskRef`, owner);
   }
-  if (typeof c.workflowRef === 'string') {
+  if (typeof c.workflowRef === 'string' && c.workflowRef) {
     const wf = check.resolveWorkflow(node, c.workflowRef, `${at}/workflowRef`, owner);
     if (wf) check.checkInputContract(node, entries, { label: `workflow '${c.workflowRef}'`, schema: isObject(wf.spec?.input) ? wf.spec.input : undefined }, inputAt ?? `${at}/workflowRef`, owner);
   }

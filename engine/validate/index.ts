@@ -71,10 +71,7 @@ export function validateText(text: string, file: string, options: ValidateOption
 function checkSchema(resource: Resource, registry: DefinitionRegistry, findings: Findings): void {
   const raw = registry.raw.get(resourceKey(resource));
   if (!raw) return;
-  for (const p of schemaProblems(resource.kind, raw)) {
-    const severity = 'error';
-    findings.add(p.code, severity, p.pointer, p.message, p.hint, { key: p.key });
-  }
+  for (const p of schemaProblems(resource.kind, raw)) findings.error(p.code, p.pointer, p.message, p.hint, { key: p.key });
 }
 
 /** Runs one rule on one resource; an exception becomes a WF_INTERNAL diagnostic instead of escaping. */

@@ -1,5 +1,5 @@
 import { nearest } from '../model/suggest.js';
-import { qualifiedName, type JsonSchema, type WorkflowResource } from '../model/types.js';
+import { qualifiedName, type JsonSchema, type WorkflowResource, type WorkflowTaskResource } from '../model/types.js';
 import { RESERVED_STEP_FIELDS, RESERVED_WORKFLOW_FIELDS } from '../model/schemas.js';
 import { toPointer } from '../load/yaml.js';
 import { buildGraph } from '../plan/graph.js';
@@ -32,6 +32,7 @@ export function validateWorkflow(workflow: WorkflowResource, ctx: ValidationCont
   new WorkflowCheck(workflow, ctx, findings).run();
 }
 
+/** The checks of one workflow, sharing its step tree and parsed templates with the control-flow rules. */
 export class WorkflowCheck {
   readonly spec: Record<string, any>;
   readonly namespace: string;
@@ -101,8 +102,8 @@ export class WorkflowCheck {
         'Keep one of them; use nested tasks: or a switch to combine several actions.',
       );
     }
-    if (typeof step.taskRef === 'string') this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
-    if (typeof step.workflowRef === 'string') this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
+    if (typeof step.taskRef === 'string' && step.taskRef) this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
+    if (typeof step.workflowRef === 'string' && step.workflowRef) this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
     this.checkDependsOn(node);
     const plain = node.strings.filter((s) => !s.pointer.startsWith(`${node.pointer}/condition/`));
     this.checkTemplates(node, plain);
@@ -114,7 +115,7 @@ export class WorkflowCheck {
   }
 
   /** Finds a task for a taskRef, reporting an unknown one with "did you mean". */
-  resolveTask(ref: string, pointer: string, owner: string) {
+  resolveTask(ref: string, pointer: string, owner: string): WorkflowTaskResource | undefined {
     const task = this.ctx.task(ref, this.namespace);
     if (!task) {
       const names = this.ctx.taskNamesIn(this.namespace);
@@ -520,6 +521,7 @@ export interface ProducedSchema {
   task?: string;
 }
 
+/** One field of a step's input, with its pointer. */
 export interface InputEntry {
   key: string;
   value: unknown;
