@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { annotationCommand, annotationCommands, diagnosticsSummaryMarkdown, selectAnnotations } from './github.js';
+import { annotationCommand, annotationCommands, diagnosticsSummaryMarkdown, formatGithub, selectAnnotations } from './github.js';
 
 const d = (severity: Diagnostic['severity'], i: number, extra: Partial<Diagnostic> = {}): Diagnostic => ({ code: `WF_${severity.toUpperCase()}`, severity, message: `${severity} ${i}`, file: `f${String(i).padStart(2, '0')}.yaml`, line: i + 1, column: 2, ...extra });
 
@@ -57,5 +57,14 @@ describe('diagnosticsSummaryMarkdown', () => {
     expect(md.length).toBeLessThanOrEqual(2000);
     const rows = md.split('\n').filter((l) => l.startsWith('| error |')).length;
     expect(md).toContain(`${100 - rows} more diagnostics are not shown`);
+  });
+});
+
+describe('formatGithub', () => {
+  it('annotates ten per type and prints the rest as plain lines so none is lost', () => {
+    const out = formatGithub(Array.from({ length: 12 }, (_, i) => d('error', i)));
+    const lines = out.split('\n').filter(Boolean);
+    expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(10);
+    expect(lines.slice(10)).toEqual(['2 more diagnostics (GitHub shows 10 annotations of each type):', 'f10.yaml:11:2 error WF_ERROR error 10', 'f11.yaml:12:2 error WF_ERROR error 11']);
   });
 });

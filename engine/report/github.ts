@@ -122,3 +122,18 @@ function cell(s: string): string {
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * `--format github` for a CLI run inside a workflow: the annotations GitHub shows (see
+ * `selectAnnotations`), then the diagnostics past the limit as plain log lines, so none is lost.
+ * @example process.stdout.write(formatGithub(diagnostics))
+ */
+export function formatGithub(list: readonly Diagnostic[], perType = ANNOTATIONS_PER_TYPE): string {
+  const { annotated, summaryOnly } = selectAnnotations(list, perType);
+  let out = annotated.map((d) => annotationCommand(d) + '\n').join('');
+  if (summaryOnly.length) {
+    out += `${plural(summaryOnly.length, 'more diagnostic')} (GitHub shows ${perType} annotations of each type):\n`;
+    for (const d of summaryOnly) out += `${d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''} ` : ''}${d.severity} ${d.code} ${d.message}\n`;
+  }
+  return out;
+}

@@ -71,8 +71,8 @@ describe('formatDiagnostics github', () => {
 });
 
 describe('report formats', () => {
-  it('lists text, json and github and recognises only those', () => {
-    expect(REPORT_FORMATS).toEqual(['text', 'json', 'github']);
+  it('lists text, json, github and sarif and recognises only those', () => {
+    expect(REPORT_FORMATS).toEqual(['text', 'json', 'github', 'sarif']);
     expect(isReportFormat('github')).toBe(true);
     expect(isReportFormat('toString')).toBe(false);
   });

@@ -1,4 +1,6 @@
 import { sortDiagnostics, type Diagnostic, type Severity } from '../model/diagnostic.js';
+import { formatGithub } from './github.js';
+import { formatSarif } from './sarif.js';
 
 /** Counts of a diagnostic list, by severity, and how many files were looked at. */
 export interface DiagnosticSummary {
@@ -45,33 +47,7 @@ function json(list: readonly Diagnostic[], context: ReportContext): string {
   return JSON.stringify({ diagnostics: sortDiagnostics([...list]), summary: summarize(list, context) }, null, 2) + '\n';
 }
 
-const GITHUB_COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
-
-/** Escapes a workflow command's message (data) part. */
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Escapes a workflow command's property value. */
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-/** One GitHub Actions workflow command per diagnostic: `::error file=…,line=…,col=…,title=CODE::message`. */
-function github(list: readonly Diagnostic[]): string {
-  return sortDiagnostics([...list])
-    .map((d) => {
-      const props: string[] = [];
-      if (d.file) props.push(`file=${escapeProperty(d.file)}`);
-      if (d.file && d.line) props.push(`line=${d.line}`, `col=${d.column ?? 1}`);
-      props.push(`title=${escapeProperty(d.code)}`);
-      const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
-      return `::${GITHUB_COMMAND[d.severity]} ${props.join(',')}::${escapeData(message)}\n`;
-    })
-    .join('');
-}
-
-const FORMATTERS = { text, json, github } satisfies Record<string, Formatter>;
+const FORMATTERS = { text, json, github: (list) => formatGithub(list), sarif: (list) => formatSarif(list) } satisfies Record<string, Formatter>;
 
 export type ReportFormat = keyof typeof FORMATTERS;
 
@@ -83,7 +59,8 @@ export function isReportFormat(value: string): value is ReportFormat {
 }
 
 /**
- * Renders diagnostics for a terminal (`text`), a tool (`json`) or GitHub Actions (`github`).
+ * Renders diagnostics for a terminal (`text`), a tool (`json`), GitHub Actions (`github`, shared with
+ * the validate action) or code scanning (`sarif`, SARIF 2.1.0).
  * @example formatDiagnostics(diagnostics, 'github', { files: 3 })
  */
 export function formatDiagnostics(list: readonly Diagnostic[], format: ReportFormat, context: ReportContext = {}): string {
