@@ -157,6 +157,13 @@ export function pluralOf(kind: string): string | undefined {
  * Other kinds pass through unchanged.
  */
 export function crdDefaulter(): Defaulter {
+  cachedDefaulter ??= buildDefaulter();
+  return cachedDefaulter;
+}
+
+let cachedDefaulter: Defaulter | undefined;
+
+function buildDefaulter(): Defaulter {
   const ajv = createAjv({ useDefaults: true });
   const validators = new Map<string, ValidateFunction>(KINDS.map((k) => [k.kind, ajv.compile(crdSchema(k.kind))]));
   return (object) => {
