@@ -70,9 +70,9 @@ export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagno
   const source: SourceInfo = {
     file: doc.file,
     document: doc.index,
-    locate: (pointer) => {
-      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + '/')) return doc.locate(to + pointer.slice(from.length));
-      return doc.locate(pointer);
+    locate: (pointer, options) => {
+      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + '/')) return doc.locate(to + pointer.slice(from.length), options);
+      return doc.locate(pointer, options);
     },
   };
   const resource = {

@@ -130,7 +130,7 @@ export const stepSchema: JsonSchema = {
     id: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*$', maxLength: 128 },
     description: { type: 'string' },
     ...refTarget,
-    dependsOn: { type: 'array', items: { type: 'string' } },
+    dependsOn: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] },
     timeout: duration,
     retry,
     condition: {

@@ -19,8 +19,8 @@ export interface SourceInfo {
   file: string;
   /** 0-based index of the YAML document inside the file. */
   document: number;
-  /** Position of the value at `pointer` (or of its nearest existing parent). */
-  locate(pointer: string): SourcePosition;
+  /** Position of the value at `pointer` (or of its nearest existing parent); `key` points at the field's key. */
+  locate(pointer: string, options?: { key?: boolean }): SourcePosition;
 }
 
 export interface RetrySpec {

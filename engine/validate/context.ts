@@ -61,7 +61,7 @@ export class Findings {
  * `SourceInfo` yet, so `key: true` points at the field's value (the key's own line for scalars).
  */
 export function positionOf(resource: Resource, pointer: string, place: Place = {}): SourcePosition {
-  const at = resource.source.locate(pointer);
+  const at = resource.source.locate(pointer, { key: place.key });
   if (place.offset && place.text !== undefined && !place.text.includes('\n')) return { ...at, column: at.column + place.offset };
   return at;
 }
