@@ -116,11 +116,16 @@ async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ s
   return { server, kind: 'bench/servers/weft-serve.ts (startServer)' };
 }
 
-function jsonCheck(pick: (body: any) => unknown, expected: unknown): LoadRequest['check'] {
+/**
+ * Checks an answer during load: status 200 and the expected order id in the body. The full
+ * output was compared once before the load; parsing every body would charge the load generator,
+ * which shares the CPUs with the servers, more for the engine's larger answer.
+ */
+function answerCheck(orderId: string): LoadRequest['check'] {
+  const marker = `"orderId":${JSON.stringify(orderId)}`;
   return (status, text) => {
     if (status !== 200) return `status ${status}: ${text.slice(0, 300)}`;
-    const got = pick(JSON.parse(text));
-    return isDeepStrictEqual(got, expected) ? undefined : `output ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`;
+    return text.includes(marker) ? undefined : `no ${marker} in ${text.slice(0, 300)}`;
   };
 }
 
@@ -154,8 +159,9 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
     if (!isDeepStrictEqual(engineAnswer.output, expected)) {
       throw new Error(`the engine's output ${JSON.stringify(engineAnswer.output)} differs from the hand-written server's ${JSON.stringify(expected)}`);
     }
-    const handRequest: LoadRequest = { method: 'POST', path: '/checkout', body, check: jsonCheck((b) => b, expected) };
-    const engineRequest: LoadRequest = { method: 'POST', path: '/api/v1/workflows/order-checkout/execute', body: engineBody, check: jsonCheck((b) => b.output, expected) };
+    const check = answerCheck(expected.orderId);
+    const handRequest: LoadRequest = { method: 'POST', path: '/checkout', body, check };
+    const engineRequest: LoadRequest = { method: 'POST', path: '/api/v1/workflows/order-checkout/execute', body: engineBody, check };
     // CPU the two servers spend, summed over the measured runs (the demo API's is the same for both).
     const cpu = { baseline: new Map<number, number>(), subject: new Map<number, number>() };
     const counted = (pid: number, into: Map<number, number>, c: number, load: () => Promise<LoadResult>) => async () => {
