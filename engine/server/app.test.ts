@@ -295,7 +295,7 @@ describe('definition listings', () => {
       'team-b/greet-user',
     ]);
     const greet = body.items.find((w: any) => w.name === 'greet-user' && w.namespace === 'default');
-    expect(greet).toMatchObject({ version: engine.workflow('greet-user')!.version, file: 'defs.yaml', description: 'Says hello', steps: 1 });
+    expect(greet).toMatchObject({ version: engine.workflow('greet-user')!.version, file: 'defs.yaml', description: 'Says hello', stepCount: 1 });
     expect(greet.inputSchema.required).toEqual(['userId', 'count']);
   });
 
@@ -306,7 +306,7 @@ describe('definition listings', () => {
 
   it('shows one workflow with its steps, their dependencies and the output mapping', async () => {
     const body = await read(await app.request('/api/v1/workflows/explode'));
-    expect(body.stepList).toEqual([
+    expect(body.steps).toEqual([
       { id: 'fetch', taskRef: 'get-user', kind: 'task', dependsOn: [] },
       { id: 'blow', taskRef: 'boom', kind: 'task', dependsOn: ['fetch'] },
       { id: 'after', taskRef: 'get-user', kind: 'task', dependsOn: ['blow'] },
@@ -363,6 +363,23 @@ describe('errors and request ids', () => {
     expect(logs[0]).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/api/v1/workflows/greet-user/execute', status: 200, requestId: 'log-1' });
     expect(typeof logs[0].durationMs).toBe('number');
     expect(JSON.stringify(logs)).not.toMatch(/s3cret|secret-user/);
+  });
+});
+
+describe('GET /api/v1/openapi.json', () => {
+  it('describes every route the app serves, and no other', async () => {
+    const doc = await read(await app.request('/api/v1/openapi.json'));
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect([...new Set(served)].sort()).toEqual(documented.sort());
+  });
+
+  it('points every schema reference at a defined component', async () => {
+    const doc = await read(await app.request('/api/v1/openapi.json'));
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const r of refs) expect(doc.components.schemas).toHaveProperty(r);
   });
 });
 

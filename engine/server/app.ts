@@ -8,6 +8,7 @@ import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
 import { executionResultJson, type ExecutionResult, type StepTrace } from '../run/trace.js';
 import type { DefinitionSource } from './definitions.js';
 import { silentLogger, type Logger } from './log.js';
+import { openApiDocument } from './openapi.js';
 import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
 
 export interface AppOptions {
@@ -81,6 +82,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     if (!ready()) return fail(c, problem(503, 'WF_NOT_READY', 'Definitions are still loading', { hint: 'Retry in a moment; GET /readyz answers 200 once they are loaded.' }));
     await next();
   });
+
+  const openapi = openApiDocument();
+  app.get('/api/v1/openapi.json', (c) => c.json(openapi));
 
   app.get('/api/v1/definitions/status', (c) => {
     if (!definitions) return c.json({ source: 'static', workflows: engine.workflows().length, tasks: engine.tasks().length });
@@ -267,7 +271,7 @@ function workflowSummary(w: CompiledWorkflow): Record<string, unknown> {
     ...(w.resource.spec.description ? { description: w.resource.spec.description } : {}),
     file: w.resource.source.file,
     line: pos.line,
-    steps: w.resource.spec.tasks?.length ?? 0,
+    stepCount: w.resource.spec.tasks?.length ?? 0,
     timeoutMs: w.timeoutMs,
     inputSchema: w.resource.spec.input ?? { type: 'object' },
   };
@@ -276,7 +280,7 @@ function workflowSummary(w: CompiledWorkflow): Record<string, unknown> {
 function workflowDetail(w: CompiledWorkflow): Record<string, unknown> {
   return {
     ...workflowSummary(w),
-    stepList: w.group.steps.map((s) => {
+    steps: w.group.steps.map((s) => {
       const spec = w.resource.spec.tasks[s.index];
       return {
         id: s.id,
