@@ -27,6 +27,17 @@ spec:
       taskRef: get-usr
 `;
 
+/** A valid workflow with a roadmap field the engine does not act on yet: a warning, not an error. */
+const NIGHTLY = `apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: nightly }
+spec:
+  triggers:
+    - { type: cron, schedule: "0 * * * *" }
+  tasks:
+    - { id: a, taskRef: get-user, input: { userId: "7" } }
+`;
+
 describe('weft (no command)', () => {
   it('prints help and exits 0 with --help', async () => {
     const r = await weft(['--help']);
@@ -57,6 +68,14 @@ describe('weft validate', () => {
     expect(r.stdout).toContain("'get-user'");
     expect(r.stdout.split('\n')[r.stdout.split('\n').indexOf(line) + 1]).toMatch(/^ {2}hint: \S/);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 error, 0 warnings in 8 files$/);
+  });
+
+  it('exits 0 when there are warnings but no errors', async () => {
+    await writeFile(join(dir, 'nightly.yaml'), NIGHTLY);
+    const r = await weft(['validate', join(dir, 'nightly.yaml'), 'fixtures/examples/tasks']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/nightly\.yaml:5:3 warning \w+ .*triggers/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 errors, 1 warning in 8 files');
   });
 
   it('writes GitHub workflow commands with --format github', async () => {
