@@ -345,6 +345,21 @@ describe('errors and request ids', () => {
     expect((await read(res)).code).toBe('WF_METHOD_NOT_ALLOWED');
   });
 
+  it('answers an unexpected failure with a 500 problem that names the request id, not the cause', async () => {
+    const broken = new Engine(registry());
+    broken.workflows = () => {
+      throw new Error('secret internals at /srv/weft/engine.ts:42');
+    };
+    const errors: LogEntry[] = [];
+    const res = await createApp({ engine: broken, log: (e) => errors.push(e) }).request('/api/v1/workflows', { headers: { 'x-request-id': 'boom-1' } });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'WF_INTERNAL', requestId: 'boom-1', hint: expect.stringContaining('boom-1') });
+    expect(text).not.toContain('secret internals');
+    expect(errors[0]).toMatchObject({ level: 'error', msg: 'unhandled error', requestId: 'boom-1' });
+    await broken.close();
+  });
+
   it('echoes the X-Request-Id it was given, in the header and in problems', async () => {
     const res = await app.request('/nowhere', { headers: { 'x-request-id': 'req-42' } });
     expect(res.headers.get('x-request-id')).toBe('req-42');
