@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ConditionEvaluationError } from '../expr/condition.js';
 import { stringify, TemplateResolutionError, type StepView, type TemplateScope } from '../template/compile.js';
 import type { CompiledBody, CompiledForEach, CompiledGroup, CompiledStep, CompiledTask, CompiledWorkflow } from './compile.js';
@@ -49,6 +50,8 @@ export async function executeWorkflow(
   const startedAt = now();
   const timeoutMs = Math.max(1, options.timeoutMs ?? wf.timeoutMs);
   const controller = new AbortController();
+  // Every call in flight (a forEach runs up to maxParallel at once) listens on this signal.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
   const onCallerAbort = () => controller.abort(options.signal?.reason instanceof Error && !(options.signal.reason.name === 'AbortError') ? options.signal.reason : new CancelledError('The caller went away'));
   if (options.signal) {
@@ -492,6 +495,7 @@ function attemptTimeout(task: CompiledTask): StepError {
 async function withTimeout<T>(ms: number | undefined, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
   if (ms === undefined) return fn(parent);
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(parent.reason);
   parent.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(reason()), ms);

@@ -5,7 +5,7 @@ import { toleranceExceeded } from './executor.js';
 const TASKS = fakeTask('process') + fakeTask('list');
 
 /** `process` echoes its input; ids starting with 'bad' fail with HTTP 500. */
-const process = (i: { id: string; index?: number }) => {
+const processItem = (i: { id: string; index?: number }) => {
   if (String(i.id).startsWith('bad')) throw httpFailure(500, `HTTP 500 for ${i.id}`);
   return { done: i.id, ...(i.index !== undefined ? { index: i.index } : {}) };
 };
@@ -25,7 +25,7 @@ ${extra}
 
 describe('forEach', () => {
   it('runs the task once per item with the item and its index', async () => {
-    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process: processItem });
     const r = await engine.execute('loop', { ids: ['a', 'b', 'c'] });
     expect(r.status).toBe('succeeded');
     expect(calls.of('process')).toEqual([
@@ -36,7 +36,7 @@ describe('forEach', () => {
   });
 
   it('reports outputs in index order, counts, and the output.results alias', async () => {
-    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }', '  output: { fe: "{{tasks.each.forEach}}", results: "{{tasks.each.output.results}}" }'), { process });
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }', '  output: { fe: "{{tasks.each.forEach}}", results: "{{tasks.each.output.results}}" }'), { process: processItem });
     const r = await engine.execute('loop', { ids: ['a', 'b'] });
     const outputs = [{ done: 'a', index: 0 }, { done: 'b', index: 1 }];
     expect(r.output).toEqual({ fe: { outputs, itemCount: 2, successCount: 2, failureCount: 0, skippedCount: 0, errors: [] }, results: outputs });
@@ -54,7 +54,7 @@ describe('forEach', () => {
   });
 
   it('gives one trace per item under the step, named step[i]', async () => {
-    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process });
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process: processItem });
     const r = await engine.execute('loop', { ids: ['a', 'b'] });
     const t = traceAt(r.steps, 'each');
     expect(t.kind).toBe('forEach');
@@ -65,14 +65,14 @@ describe('forEach', () => {
   });
 
   it('runs zero items for an empty array', async () => {
-    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }', '  output: { fe: "{{tasks.each.forEach}}" }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }', '  output: { fe: "{{tasks.each.forEach}}" }'), { process: processItem });
     const r = await engine.execute('loop', { ids: [] });
     expect(calls.list).toEqual([]);
     expect(r.output).toEqual({ fe: { outputs: [], itemCount: 0, successCount: 0, failureCount: 0, skippedCount: 0, errors: [] } });
   });
 
   it('iterates a literal array of items', async () => {
-    const { engine, calls } = flowEngine(loop('{ items: [x, y], itemVar: item }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: [x, y], itemVar: item }'), { process: processItem });
     await engine.execute('loop', {});
     expect(calls.of('process').map((c) => c.id)).toEqual(['x', 'y']);
   });
@@ -88,13 +88,13 @@ spec:
       forEach: { items: "{{input.ids}}", itemVar: order, indexVar: n }
       taskRef: process
       input: { id: "{{forEach.order}}", index: "{{forEach.n}}" }
-`, { process });
+`, { process: processItem });
     await engine.execute('loop', { ids: ['p', 'q'] });
     expect(calls.of('process')).toEqual([{ id: 'p', index: 0 }, { id: 'q', index: 1 }]);
   });
 
   it('names the item variable "item" when itemVar is not given', async () => {
-    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}" }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}" }'), { process: processItem });
     await engine.execute('loop', { ids: ['z'] });
     expect(calls.of('process')).toEqual([{ id: 'z', index: 0 }]);
   });
@@ -106,7 +106,7 @@ spec:
     [{ ids: 3 }, 'a number'],
     [{ ids: true }, 'a boolean'],
   ])('fails when items is not an array (%j), naming its type', async (input, kind) => {
-    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item }'), { process: processItem });
     const r = await engine.execute('loop', input);
     expect(r.status).toBe('failed');
     expect(calls.list).toEqual([]);
@@ -117,7 +117,7 @@ spec:
 describe('forEach concurrency', () => {
   const counted = async (forEach: string, n: number) => {
     const flight = new InFlight();
-    const { engine, calls } = flowEngine(loop(forEach), { process: flight.wrap(process) });
+    const { engine, calls } = flowEngine(loop(forEach), { process: flight.wrap(processItem) });
     const r = await engine.execute('loop', { ids: Array.from({ length: n }, (_, i) => `i${i}`) });
     expect(r.status).toBe('succeeded');
     expect(calls.list).toHaveLength(n);
@@ -144,6 +144,28 @@ describe('forEach concurrency', () => {
     expect(await counted('{ items: "{{input.ids}}", itemVar: item, maxConcurrency: 2 }', 6)).toBe(2);
   });
 
+  it('lets many items in flight listen on the run signal without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const flight = new InFlight();
+      const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, maxParallel: 30 }'), {
+        process: flight.wrap((i: { id: string }, signal: AbortSignal) => {
+          signal.addEventListener('abort', () => undefined, { once: true });
+          return i.id;
+        }),
+      });
+      const r = await engine.execute('loop', { ids: Array.from({ length: 30 }, (_, i) => `i${i}`) });
+      await turns(2);
+      expect(r.status).toBe('succeeded');
+      expect(flight.peak).toBe(30);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('never starts more workers than items', async () => {
     expect(await counted('{ items: "{{input.ids}}", itemVar: item, maxParallel: 50 }', 4)).toBe(4);
   });
@@ -153,7 +175,7 @@ describe('forEach failures', () => {
   const output = '  output: { fe: "{{tasks.each.forEach}}" }';
 
   it('fails the step after all items finish when any item fails (no tolerance)', async () => {
-    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, maxParallel: 1 }'), { process });
+    const { engine, calls } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, maxParallel: 1 }'), { process: processItem });
     const r = await engine.execute('loop', { ids: ['a', 'bad-1', 'c', 'bad-2'] });
     expect(calls.list).toHaveLength(4);
     expect(r.status).toBe('failed');
@@ -169,7 +191,7 @@ describe('forEach failures', () => {
   });
 
   it('succeeds with null outputs and errors listed when failures are within toleratedFailureCount', async () => {
-    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 1 }', output), { process });
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 1 }', output), { process: processItem });
     const r = await engine.execute('loop', { ids: ['a', 'bad-1', 'c'] });
     expect(r.status).toBe('succeeded');
     expect(r.output).toEqual({
@@ -185,13 +207,13 @@ describe('forEach failures', () => {
   });
 
   it('fails when failures exceed toleratedFailureCount', async () => {
-    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 1 }'), { process });
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 1 }'), { process: processItem });
     const r = await engine.execute('loop', { ids: ['bad-a', 'b', 'bad-c'] });
     expect(r.error?.message).toBe("step 'each': 2 of 3 items failed (tolerated: 1); first, item 0: HTTP 500 for bad-a");
   });
 
   it('tolerates failures up to toleratedFailurePercentage of the items', async () => {
-    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailurePercentage: 50 }'), { process });
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailurePercentage: 50 }'), { process: processItem });
     expect((await engine.execute('loop', { ids: ['bad-a', 'bad-b', 'c', 'd'] })).status).toBe('succeeded');
     const r = await engine.execute('loop', { ids: ['bad-a', 'bad-b', 'bad-c', 'd'] });
     expect(r.status).toBe('failed');
@@ -202,7 +224,7 @@ describe('forEach failures', () => {
     const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 5 }', output), {
       process: async (i: { id: string; index: number }) => {
         await turns(5 - i.index);
-        return process(i);
+        return processItem(i);
       },
     });
     const r = await engine.execute('loop', { ids: ['bad-0', 'ok', 'bad-2', 'bad-3'] });
@@ -256,7 +278,7 @@ spec:
 `;
 
   it('filters items one by one when the condition reads forEach', async () => {
-    const { engine, calls } = flowEngine(filtered("{{forEach.order.status}} == 'pending'"), { process });
+    const { engine, calls } = flowEngine(filtered("{{forEach.order.status}} == 'pending'"), { process: processItem });
     const r = await engine.execute('loop', { orders: [{ id: 'o1', status: 'pending' }, { id: 'o2', status: 'shipped' }, { id: 'o3', status: 'pending' }] });
     expect(calls.of('process').map((c) => c.id)).toEqual(['o1', 'o3']);
     expect(r.output).toEqual({ fe: { outputs: [{ done: 'o1' }, null, { done: 'o3' }], itemCount: 3, successCount: 2, failureCount: 0, skippedCount: 1, errors: [] } });
@@ -264,13 +286,13 @@ spec:
   });
 
   it('filters with the item index', async () => {
-    const { engine, calls } = flowEngine(filtered('{{forEach.index}} >= 1'), { process });
+    const { engine, calls } = flowEngine(filtered('{{forEach.index}} >= 1'), { process: processItem });
     await engine.execute('loop', { orders: [{ id: 'o1' }, { id: 'o2' }] });
     expect(calls.of('process').map((c) => c.id)).toEqual(['o2']);
   });
 
   it('guards the whole step, once, when the condition does not read forEach', async () => {
-    const { engine, calls } = flowEngine(filtered('{{input.enabled}} == true'), { process });
+    const { engine, calls } = flowEngine(filtered('{{input.enabled}} == true'), { process: processItem });
     const r = await engine.execute('loop', { enabled: false, orders: 'not even an array' });
     expect(r.status).toBe('succeeded');
     expect(r.output).toEqual({ fe: null });
@@ -280,13 +302,13 @@ spec:
   });
 
   it('runs every item when a step-level guard is true', async () => {
-    const { engine, calls } = flowEngine(filtered('{{input.enabled}} == true'), { process });
+    const { engine, calls } = flowEngine(filtered('{{input.enabled}} == true'), { process: processItem });
     await engine.execute('loop', { enabled: true, orders: [{ id: 'o1' }, { id: 'o2' }] });
     expect(calls.of('process').map((c) => c.id)).toEqual(['o1', 'o2']);
   });
 
   it('fails an item whose condition cannot be evaluated, and counts it as a failure', async () => {
-    const { engine } = flowEngine(filtered("{{forEach.order.status}} == 'pending'"), { process });
+    const { engine } = flowEngine(filtered("{{forEach.order.status}} == 'pending'"), { process: processItem });
     const r = await engine.execute('loop', { orders: [{ id: 'o1', status: 'pending' }, { id: 'o2', status: 3 }] });
     expect(r.status).toBe('failed');
     expect(traceAt(r.steps, 'each', 'each[1]').error).toMatchObject({ type: 'condition', code: 'WF_CONDITION_TYPE' });
@@ -306,7 +328,7 @@ spec:
       input: { id: "{{forEach.item}}", extra: "{{tasks.maybe.output}}" }
       dependsOn: [maybe]
   output: { fe: "{{tasks.each.forEach}}" }
-`, { process, list: () => [] });
+`, { process: processItem, list: () => [] });
     const r = await engine.execute('loop', { go: false, ids: ['a'] });
     expect(r.status).toBe('succeeded');
     expect((r.output as any).fe).toMatchObject({ itemCount: 1, skippedCount: 1, successCount: 0 });
