@@ -2,15 +2,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { DefinitionRegistry } from './registry.js';
-import { toResource, type LoadedResource } from './resource.js';
+import { toResource, type LoadedExtra, type LoadedResource } from './resource.js';
 import { parseYaml } from './yaml.js';
 
 export { DefinitionRegistry } from './registry.js';
-export { inputToJsonSchema, isJsonSchema, toResource, type LoadedResource } from './resource.js';
+export { inputToJsonSchema, isJsonSchema, toResource, type LoadedExtra, type LoadedResource } from './resource.js';
 export { parseYaml, pointerSegments, toPointer, type YamlDocument } from './yaml.js';
 
 export interface LoadResult {
   resources: LoadedResource[];
+  /** WorkflowTenant and AlertRule resources: loaded and checked, not acted on yet. */
+  extras: LoadedExtra[];
   diagnostics: Diagnostic[];
   files: string[];
 }
@@ -22,13 +24,15 @@ export interface LoadResult {
 export function loadText(text: string, file: string): LoadResult {
   const parsed = parseYaml(text, file);
   const resources: LoadedResource[] = [];
+  const extras: LoadedExtra[] = [];
   const diagnostics = [...parsed.diagnostics];
   for (const doc of parsed.documents) {
     const r = toResource(doc);
     diagnostics.push(...r.diagnostics);
     if (r.loaded) resources.push(r.loaded);
+    if (r.extra) extras.push(r.extra);
   }
-  return { resources, diagnostics, files: [file] };
+  return { resources, extras, diagnostics, files: [file] };
 }
 
 const YAML_EXT = new Set(['.yaml', '.yml']);
@@ -62,7 +66,7 @@ export async function listYamlFiles(paths: readonly string[]): Promise<string[]>
  */
 export async function loadPaths(paths: readonly string[], options: { cwd?: string } = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
-  const result: LoadResult = { resources: [], diagnostics: [], files: [] };
+  const result: LoadResult = { resources: [], extras: [], diagnostics: [], files: [] };
   let files: string[];
   try {
     files = await listYamlFiles(paths);
@@ -80,6 +84,7 @@ export async function loadPaths(paths: readonly string[], options: { cwd?: strin
     const name = relative(cwd, f) || f;
     const r = loadText(texts[i], name.startsWith('..') ? f : name);
     result.resources.push(...r.resources);
+    result.extras.push(...r.extras);
     result.diagnostics.push(...r.diagnostics);
     result.files.push(f);
   });
@@ -89,6 +94,6 @@ export async function loadPaths(paths: readonly string[], options: { cwd?: strin
 /** Loads paths and builds a registry; diagnostics include duplicates. */
 export async function loadRegistry(paths: readonly string[], options: { cwd?: string } = {}): Promise<{ registry: DefinitionRegistry; diagnostics: Diagnostic[]; files: string[] }> {
   const r = await loadPaths(paths, options);
-  const registry = new DefinitionRegistry(r.resources);
+  const registry = new DefinitionRegistry(r.resources, r.extras);
   return { registry, diagnostics: [...r.diagnostics, ...registry.diagnostics], files: r.files };
 }

@@ -157,3 +157,33 @@ describe('DefinitionRegistry', () => {
     expect(reg.all()).toHaveLength(1);
   });
 });
+
+describe('YAML hints', () => {
+  it('suggests --- when a top-level key repeats (two resources without a separator)', () => {
+    const r = parseYaml('apiVersion: a\nkind: B\napiVersion: c\n', 'two.yaml');
+    expect(r.diagnostics[0]).toMatchObject({ line: 3, column: 1 });
+    expect(r.diagnostics[0].hint).toContain('---');
+  });
+
+  it('keeps the general hint for a nested duplicate key', () => {
+    const r = parseYaml('a:\n  b: 1\n  b: 2\n', 'n.yaml');
+    expect(r.diagnostics[0].hint).not.toContain('---');
+  });
+});
+
+describe('extra kinds and fragments', () => {
+  it('loads WorkflowTenant and AlertRule as extras, not as tasks or workflows', () => {
+    const r = loadText('apiVersion: workflow.io/v1\nkind: WorkflowTenant\nmetadata: { name: acme }\nspec: { namespace: acme }\n---\napiVersion: workflow.io/v1\nkind: AlertRule\nmetadata: { name: slow }\nspec: { conditions: [], channels: [] }\n', 'x.yaml');
+    expect(r.resources).toEqual([]);
+    expect(r.extras.map((e) => e.resource.kind)).toEqual(['WorkflowTenant', 'AlertRule']);
+    const reg = new DefinitionRegistry(r.resources, r.extras);
+    expect([...reg.extras.keys()]).toEqual(['WorkflowTenant/default/acme', 'AlertRule/default/slow']);
+    expect(reg.all()).toEqual([]);
+  });
+
+  it('names a bare tasks list as a workflow fragment', () => {
+    const r = loadText('tasks:\n  - id: a\n    taskRef: t\n', 'frag.yaml');
+    expect(r.diagnostics).toEqual([expect.objectContaining({ code: 'WF_LOAD_FRAGMENT', severity: 'info', line: 1, column: 1 })]);
+    expect(r.diagnostics[0].hint).toContain('kind: Workflow');
+  });
+});

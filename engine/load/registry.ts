@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
-import { qualifiedName, resourceKey, type Resource, type WorkflowResource, type WorkflowTaskResource } from '../model/types.js';
-import type { LoadedResource } from './resource.js';
+import { qualifiedName, resourceKey, type ExtraResource, type Resource, type WorkflowResource, type WorkflowTaskResource } from '../model/types.js';
+import type { LoadedExtra, LoadedResource } from './resource.js';
 
 /**
  * Every loaded definition, indexed by kind, namespace and name. Immutable once built: a reload
@@ -10,11 +10,23 @@ export class DefinitionRegistry {
   readonly tasks = new Map<string, WorkflowTaskResource>();
   readonly workflows = new Map<string, WorkflowResource>();
   readonly raw = new Map<string, Record<string, unknown>>();
+  /** WorkflowTenant and AlertRule resources by `Kind/namespace/name`, with their raw documents in `raw`. */
+  readonly extras = new Map<string, ExtraResource>();
   /** Duplicate definitions found while building, as diagnostics. */
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(loaded: Iterable<LoadedResource> = []) {
+  constructor(loaded: Iterable<LoadedResource> = [], extras: Iterable<LoadedExtra> = []) {
     for (const l of loaded) this.add(l);
+    for (const e of extras) {
+      const key = resourceKey(e.resource);
+      if (this.extras.has(key)) {
+        const at = e.resource.source.locate('/metadata/name');
+        this.diagnostics.push({ code: 'WF_DUPLICATE_RESOURCE', severity: 'error', message: `${e.resource.kind} '${qualifiedName(e.resource)}' is defined twice`, hint: 'Rename one of them or delete the copy.', resource: key, ...at, pointer: '/metadata/name' });
+        continue;
+      }
+      this.extras.set(key, e.resource);
+      this.raw.set(key, e.raw);
+    }
   }
 
   private add({ resource, raw }: LoadedResource): void {

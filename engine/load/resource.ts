@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.js';
-import { KINDS, type JsonSchema, type Kind, type Resource, type SourceInfo, type StepSpec } from '../model/types.js';
+import { EXTRA_KINDS, KINDS, type ExtraKind, type ExtraResource, type JsonSchema, type Kind, type Resource, type SourceInfo, type StepSpec } from '../model/types.js';
 import { pointerSegments, toPointer, type YamlDocument } from './yaml.js';
 
 const GROUPS = new Set(['workflow.io/v1', 'workflow.example.com/v1']);
@@ -11,13 +11,19 @@ export interface LoadedResource {
   raw: Record<string, unknown>;
 }
 
+/** A loaded WorkflowTenant or AlertRule. */
+export interface LoadedExtra {
+  resource: ExtraResource;
+  raw: Record<string, unknown>;
+}
+
 /**
  * Turns a parsed document into a typed resource, normalising the compatibility forms:
  * the legacy `request:` block becomes `http:`, a flat input map becomes a JSON Schema,
  * `maxConcurrency` becomes `maxParallel`. Documents that are not Weft resources give an info
  * diagnostic; a Weft kind without a name gives an error. Shape errors are the validator's job.
  */
-export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagnostics: Diagnostic[] } {
+export function toResource(doc: YamlDocument): { loaded?: LoadedResource; extra?: LoadedExtra; diagnostics: Diagnostic[] } {
   const at = (pointer: string, key = false) => ({ ...doc.locate(pointer, { key }), pointer });
   const v = doc.value;
   if (!isObject(v)) {
@@ -35,7 +41,20 @@ export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagno
   }
   const apiVersion = v.apiVersion;
   const kind = v.kind;
-  if (typeof apiVersion !== 'string' || !GROUPS.has(apiVersion) || !KINDS.includes(kind as Kind)) {
+  if (apiVersion === undefined && kind === undefined && (Array.isArray(v.tasks) || isObject(v.forEach) || isObject(v.switch))) {
+    return {
+      diagnostics: [
+        {
+          code: 'WF_LOAD_FRAGMENT',
+          severity: 'info',
+          message: `Document ${doc.index + 1} is a fragment of a Workflow spec (${Array.isArray(v.tasks) ? 'tasks' : 'a step'} without apiVersion and kind); skipped`,
+          hint: 'To run or validate it, wrap it in a resource: apiVersion: workflow.io/v1, kind: Workflow, metadata.name, spec.',
+          ...at(''),
+        },
+      ],
+    };
+  }
+  if (typeof apiVersion !== 'string' || !GROUPS.has(apiVersion) || !(KINDS.includes(kind as Kind) || EXTRA_KINDS.includes(kind as ExtraKind))) {
     const known = typeof apiVersion === 'string' && GROUPS.has(apiVersion);
     return {
       diagnostics: [
@@ -45,7 +64,7 @@ export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagno
           message: known
             ? `Unknown kind '${String(kind)}' in ${apiVersion}`
             : `Document ${doc.index + 1} is not a Weft resource (apiVersion ${JSON.stringify(apiVersion ?? null)}, kind ${JSON.stringify(kind ?? null)}); skipped`,
-          hint: known ? `Use one of: ${KINDS.join(', ')}.` : 'Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.',
+          hint: known ? `Use one of: ${[...KINDS, ...EXTRA_KINDS].join(', ')}.` : 'Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.',
           ...at(known ? '/kind' : ''),
         },
       ],
@@ -66,7 +85,8 @@ export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagno
     };
   }
   const aliases: Array<[string, string]> = [];
-  const spec = normaliseSpec(kind as Kind, isObject(v.spec) ? v.spec : {}, aliases);
+  const extra = EXTRA_KINDS.includes(kind as ExtraKind);
+  const spec = extra ? (isObject(v.spec) ? v.spec : {}) : normaliseSpec(kind as Kind, isObject(v.spec) ? v.spec : {}, aliases);
   const source: SourceInfo = {
     file: doc.file,
     document: doc.index,
@@ -86,8 +106,9 @@ export function toResource(doc: YamlDocument): { loaded?: LoadedResource; diagno
     },
     spec,
     source,
-  } as Resource;
-  return { loaded: { resource, raw: v }, diagnostics: [] };
+  };
+  if (extra) return { extra: { resource: resource as ExtraResource, raw: v }, diagnostics: [] };
+  return { loaded: { resource: resource as Resource, raw: v }, diagnostics: [] };
 }
 
 function normaliseSpec(kind: Kind, spec: Record<string, unknown>, aliases: Array<[string, string]>): any {

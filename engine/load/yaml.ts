@@ -47,12 +47,16 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   list.forEach((doc, index) => {
     if (doc.errors.length) {
       for (const e of doc.errors) {
+        const at = position(e.pos[0]);
+        const newDocument = e.code === 'DUPLICATE_KEY' && at.column === 1;
         diagnostics.push({
           code: 'WF_YAML_SYNTAX',
           severity: 'error',
           message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-          hint: 'Fix the YAML syntax (indentation, quoting, a missing colon) at this position.',
-          ...position(e.pos[0]),
+          hint: newDocument
+            ? 'A top-level key repeats: if this starts another resource, separate the two with a line holding only ---.'
+            : 'Fix the YAML syntax (indentation, quoting, a missing colon) at this position.',
+          ...at,
         });
       }
       return;

@@ -183,7 +183,72 @@ function resourceSchema(kind: string, spec: JsonSchema): JsonSchema {
   };
 }
 
-export const resourceSchemas: Record<'WorkflowTask' | 'Workflow', JsonSchema> = {
+/** Roadmap Stage 23: a tenant's namespace, quotas, rate limit and allowed tasks. */
+export const workflowTenantSpecSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    namespace: { type: 'string' },
+    quotas: {
+      type: 'object',
+      properties: {
+        maxConcurrentWorkflows: { type: 'integer', minimum: 0 },
+        maxConcurrentTasks: { type: 'integer', minimum: 0 },
+        maxWorkflowsPerHour: { type: 'integer', minimum: 0 },
+        maxExecutionDuration: duration,
+      },
+      additionalProperties: false,
+    },
+    rateLimit: {
+      type: 'object',
+      properties: { requestsPerSecond: { type: 'number', minimum: 0 }, burstSize: { type: 'integer', minimum: 0 } },
+      additionalProperties: false,
+    },
+    resourceLimits: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    allowedTaskRefs: { type: 'array', items: { type: 'string' } },
+    dataRetention: freeObject,
+  },
+  additionalProperties: false,
+};
+
+/** Roadmap Stage 27: conditions over a workflow's executions and where to send alerts. */
+export const alertRuleSpecSchema: JsonSchema = {
+  type: 'object',
+  required: ['conditions', 'channels'],
+  properties: {
+    workflow: { type: 'string' },
+    conditions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string', enum: ['executionTime', 'errorRate'] }, threshold: { type: 'number' }, windowMinutes: { type: 'integer', minimum: 1 } },
+        additionalProperties: false,
+      },
+    },
+    channels: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type'],
+        properties: {
+          type: { type: 'string', enum: ['slack', 'pagerduty', 'webhook', 'email'] },
+          webhook: { type: 'string' },
+          channel: { type: 'string' },
+          serviceKey: { type: 'string' },
+          severity: { type: 'string' },
+          url: { type: 'string' },
+          to: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+};
+
+export const resourceSchemas: Record<'WorkflowTask' | 'Workflow' | 'WorkflowTenant' | 'AlertRule', JsonSchema> = {
   WorkflowTask: resourceSchema('WorkflowTask', workflowTaskSpecSchema),
   Workflow: resourceSchema('Workflow', workflowSpecSchema),
+  WorkflowTenant: resourceSchema('WorkflowTenant', workflowTenantSpecSchema),
+  AlertRule: resourceSchema('AlertRule', alertRuleSpecSchema),
 };

@@ -5,6 +5,9 @@ export const API_GROUPS = ['workflow.io', 'workflow.example.com'] as const;
 export const API_VERSION = 'workflow.io/v1';
 export const KINDS = ['WorkflowTask', 'Workflow'] as const;
 export type Kind = (typeof KINDS)[number];
+/** Roadmap kinds this engine version loads and validates but does not act on yet. */
+export const EXTRA_KINDS = ['WorkflowTenant', 'AlertRule'] as const;
+export type ExtraKind = (typeof EXTRA_KINDS)[number];
 export type JsonSchema = Record<string, unknown>;
 
 export interface ResourceMetadata {
@@ -101,7 +104,7 @@ export interface WorkflowSpec {
   [extra: string]: unknown;
 }
 
-interface ResourceBase<K extends Kind, S> {
+interface ResourceBase<K extends Kind | ExtraKind, S> {
   apiVersion: string;
   kind: K;
   metadata: ResourceMetadata;
@@ -112,6 +115,8 @@ interface ResourceBase<K extends Kind, S> {
 export type WorkflowTaskResource = ResourceBase<'WorkflowTask', WorkflowTaskSpec>;
 export type WorkflowResource = ResourceBase<'Workflow', WorkflowSpec>;
 export type Resource = WorkflowTaskResource | WorkflowResource;
+/** A WorkflowTenant or AlertRule: loaded, schema-checked, reported, not acted on yet. */
+export type ExtraResource = ResourceBase<ExtraKind, Record<string, unknown>>;
 
 /** `Kind/namespace/name`: the identity of a resource across files. */
 export function resourceKey(r: { kind: string; metadata: { namespace?: string; name: string } }): string {

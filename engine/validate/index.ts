@@ -37,6 +37,20 @@ export function validateRegistry(registry: DefinitionRegistry, options: Validate
       ),
     );
   }
+  for (const extra of registry.extras.values()) {
+    out.push(
+      ...guarded(extra as unknown as Resource, 'schema', (findings) => {
+        const raw = registry.raw.get(resourceKey(extra));
+        if (raw) for (const p of schemaProblems(extra.kind, raw)) findings.error(p.code, p.pointer, p.message, p.hint, { key: p.key });
+        findings.warning(
+          'WF_NOT_SUPPORTED_YET',
+          '/kind',
+          `${extra.kind} '${extra.metadata.name}' is loaded and checked, but this engine version does not enforce it yet`,
+          extra.kind === 'WorkflowTenant' ? 'Quotas, rate limits and allowed tasks are not applied; keep them in Git for when they are.' : 'Alert conditions are not evaluated and no channel is called yet.',
+        );
+      }),
+    );
+  }
   try {
     out.push(...checkCallGraph(ctx));
   } catch (err) {

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { nearest } from '../model/suggest.js';
 import { resourceSchemas } from '../model/schemas.js';
-import type { Kind } from '../model/types.js';
+import type { ExtraKind, Kind } from '../model/types.js';
 import { toPointer } from '../load/yaml.js';
 import type { ValidationCode } from './codes.js';
 import { isObject, readablePath } from './context.js';
@@ -12,9 +12,11 @@ const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 
 /** One validator per kind, compiled once when this module loads. */
-const validators: Record<Kind, ValidateFunction> = {
+const validators: Record<Kind | ExtraKind, ValidateFunction> = {
   WorkflowTask: ajv.compile(resourceSchemas.WorkflowTask),
   Workflow: ajv.compile(resourceSchemas.Workflow),
+  WorkflowTenant: ajv.compile(resourceSchemas.WorkflowTenant),
+  AlertRule: ajv.compile(resourceSchemas.AlertRule),
 };
 
 /** A schema violation, before it is placed in a file. */
@@ -33,7 +35,7 @@ export interface SchemaProblem {
  * @example schemaProblems('WorkflowTask', { apiVersion: 'workflow.io/v1', kind: 'WorkflowTask', metadata: { name: 'a' }, spec: {} })
  * // [{ code: 'WF_SCHEMA_REQUIRED', pointer: '/spec', message: "Missing required field 'type' in spec", … }]
  */
-export function schemaProblems(kind: Kind, document: unknown): SchemaProblem[] {
+export function schemaProblems(kind: Kind | ExtraKind, document: unknown): SchemaProblem[] {
   const validate = validators[kind];
   if (validate(document)) return [];
   return collapse(validate.errors ?? []).map(describe);
