@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StepView, TemplateScope } from '../template/compile.js';
 import { TemplateResolutionError } from '../template/compile.js';
-import { compare, compileCondition, ConditionEvaluationError, ConditionSyntaxError, parseCondition, type ConditionNode } from './condition.js';
+import { compare, compileCondition, conditionReads, ConditionEvaluationError, ConditionSyntaxError, parseCondition, type ConditionNode } from './condition.js';
 
 const scope = (input: unknown, tasks: Record<string, StepView> = {}, forEach?: Record<string, unknown>): TemplateScope => ({ input, tasks, ...(forEach ? { forEach } : {}) });
 const run = (text: string, input: unknown = {}, tasks: Record<string, StepView> = {}) => compileCondition(text, "step 's'").evaluate(scope(input, tasks));
@@ -339,5 +339,19 @@ describe('condition syntax errors', () => {
     const c = compileCondition('{{input.a}} == 1', "step 's'");
     expect(c.text).toBe('{{input.a}} == 1');
     expect(c.tree.type).toBe('compare');
+  });
+});
+
+describe('conditionReads', () => {
+  it('finds a root read by a template anywhere in the tree', () => {
+    expect(conditionReads(parseCondition("{{forEach.order.status}} == 'pending'"), 'forEach')).toBe(true);
+    expect(conditionReads(parseCondition("true && !({{input.a}} == 1 || 'x' != {{forEach.x}})"), 'forEach')).toBe(true);
+    expect(conditionReads(parseCondition("{{input.a}} == 1 || {{forEach.x}} == 2"), 'input')).toBe(true);
+    expect(conditionReads(parseCondition("!{{forEach.ok}}"), 'forEach')).toBe(true);
+  });
+
+  it('is false when no template reads the root', () => {
+    expect(conditionReads(parseCondition('{{tasks.a.output.ok}} == true && {{input.n}} > 1'), 'forEach')).toBe(false);
+    expect(conditionReads(parseCondition("!(1 == 2) || 'forEach' == 'x'"), 'forEach')).toBe(false);
   });
 });

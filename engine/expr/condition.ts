@@ -209,6 +209,27 @@ export function parseCondition(text: string): ConditionNode {
   return tree;
 }
 
+/**
+ * True when a template of the condition reads from `root` (`input`, `tasks`, `forEach`, …). On a
+ * forEach step, a condition that reads `forEach` filters items one by one; any other condition
+ * guards the whole step.
+ * @example conditionReads(parseCondition("{{forEach.order.status}} == 'pending'"), 'forEach') // true
+ */
+export function conditionReads(node: ConditionNode, root: string): boolean {
+  switch (node.type) {
+    case 'or':
+    case 'and':
+    case 'compare':
+      return conditionReads(node.left, root) || conditionReads(node.right, root);
+    case 'not':
+      return conditionReads(node.operand, root);
+    case 'template':
+      return node.paths.some((p) => p.root === root);
+    case 'literal':
+      return false;
+  }
+}
+
 /** A parsed condition ready to evaluate against an execution scope. */
 export interface CompiledCondition {
   readonly text: string;

@@ -5,7 +5,7 @@ import type { StepSpec, SwitchCaseSpec, WorkflowResource, WorkflowTaskResource }
 import { qualifiedName } from '../model/types.js';
 import type { DefinitionRegistry } from '../load/registry.js';
 import { buildGraph } from '../plan/graph.js';
-import { compileCondition, type CompiledCondition, type ConditionNode } from '../expr/condition.js';
+import { compileCondition, conditionReads, type CompiledCondition } from '../expr/condition.js';
 import { compileTransform, type CompiledTransform } from '../expr/jsonata.js';
 import { compileValue, type CompiledValue } from '../template/compile.js';
 import { compileHttp, type CompiledHttp } from './http.js';
@@ -238,7 +238,7 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
       }
       if (s.forEach) {
         const fe = s.forEach;
-        if (step.condition) step.conditionPerItem = conditionReadsForEach(step.condition);
+        if (step.condition) step.conditionPerItem = conditionReads(step.condition.tree, 'forEach');
         step.forEach = {
           items: compileValue(fe.items, { owner: `${owner} forEach.items` }),
           itemVar: fe.itemVar ?? 'item',
@@ -266,20 +266,3 @@ export function compileWorkflow(w: WorkflowResource, tasks: ReadonlyMap<string, 
   };
 }
 
-function conditionReadsForEach(condition: CompiledCondition): boolean {
-  const visit = (n: ConditionNode): boolean => {
-    switch (n.type) {
-      case 'or':
-      case 'and':
-      case 'compare':
-        return visit(n.left) || visit(n.right);
-      case 'not':
-        return visit(n.operand);
-      case 'template':
-        return n.paths.some((p) => p.root === 'forEach');
-      case 'literal':
-        return false;
-    }
-  };
-  return visit(condition.tree);
-}
