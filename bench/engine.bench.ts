@@ -106,7 +106,7 @@ async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ s
   const origin = `http://demo-api=${apiUrl}`;
   if (existsSync(join(ctx.root, 'bin/weft.mjs'))) {
     try {
-      const server = await startChildServer('weft serve', [join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0', '--no-watch'], { cwd: ctx.root });
+      const server = await startChildServer('weft serve', [join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0'], { cwd: ctx.root });
       return { server, kind: 'bin/weft.mjs serve' };
     } catch (err) {
       ctx.log(`⚠ ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}\n⚠ measuring bench/servers/weft-serve.ts (startServer) instead`);
