@@ -1,6 +1,6 @@
-import type { AttemptTrace, StepTrace } from '../run/trace.js';
+import type { StepTrace } from '../run/trace.js';
 import { maskSecrets } from './mask.js';
-import type { StepAttemptsTable, StepRecordsTable } from './schema.js';
+import type { StepRecordsTable } from './schema.js';
 
 /** Fields of a step trace kept in the `detail` column; empty arrays are kept as a count of 0. */
 interface StepDetail {
@@ -11,7 +11,6 @@ interface StepDetail {
   workflowRef?: string;
   executionId?: string;
   children?: 0;
-  attempts?: 0;
 }
 
 /** JSON text of a value with secrets masked; `undefined` stays SQL NULL. */
@@ -27,9 +26,8 @@ export function parseJson(text: string | null): unknown {
  * The step rows of a trace: nested steps (forEach items, group members, child-run steps)
  * flattened depth first, each with the path of its place in the tree (`process[3].charge`).
  */
-export function flattenTrace(executionId: string, steps: readonly StepTrace[]): { steps: StepRecordsTable[]; attempts: StepAttemptsTable[] } {
+export function flattenTrace(executionId: string, steps: readonly StepTrace[]): StepRecordsTable[] {
   const rows: StepRecordsTable[] = [];
-  const attempts: StepAttemptsTable[] = [];
   const visit = (t: StepTrace, path: string, parentSeq: number | null) => {
     const seq = rows.length;
     const detail: StepDetail = {};
@@ -40,7 +38,6 @@ export function flattenTrace(executionId: string, steps: readonly StepTrace[]): 
     if (t.workflowRef !== undefined) detail.workflowRef = t.workflowRef;
     if (t.executionId !== undefined) detail.executionId = t.executionId;
     if (t.children?.length === 0) detail.children = 0;
-    if (t.attempts?.length === 0) detail.attempts = 0;
     rows.push({
       execution_id: executionId,
       seq,
@@ -59,24 +56,13 @@ export function flattenTrace(executionId: string, steps: readonly StepTrace[]): 
       http_status: t.httpStatus ?? null,
       url: t.url ?? null,
       error: maskedJson(t.error),
+      attempts: t.attempts ? (t.attempts.some((a) => a.error) ? maskedJson(t.attempts) : JSON.stringify(t.attempts)) : null,
       detail: Object.keys(detail).length ? JSON.stringify(detail) : null,
     });
-    for (const a of t.attempts ?? []) {
-      attempts.push({
-        execution_id: executionId,
-        seq,
-        attempt: a.attempt,
-        started_at: a.startedAt,
-        duration_ms: a.durationMs,
-        backoff_ms: a.backoffMs ?? null,
-        http_status: a.httpStatus ?? null,
-        error: maskedJson(a.error),
-      });
-    }
     for (const c of t.children ?? []) visit(c, childPath(path, t, c), seq);
   };
   for (const t of steps) visit(t, t.id, null);
-  return { steps: rows, attempts };
+  return rows;
 }
 
 /** A forEach item `process[3]` under `process` continues the path as `process[3]`; others add `.id`. */
@@ -85,23 +71,8 @@ function childPath(parentPath: string, parent: StepTrace, child: StepTrace): str
   return `${parentPath}.${child.id}`;
 }
 
-/** One attempt row as the engine's AttemptTrace. */
-export function attemptFromRow(a: StepAttemptsTable): AttemptTrace {
-  const out: AttemptTrace = { attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms };
-  if (a.http_status !== null) out.httpStatus = a.http_status;
-  if (a.error !== null) out.error = JSON.parse(a.error);
-  if (a.backoff_ms !== null) out.backoffMs = a.backoff_ms;
-  return out;
-}
-
-/** The nested trace back from its rows (rows in `seq` order, attempts in any order). */
-export function rebuildTrace(rows: readonly StepRecordsTable[], attemptRows: readonly StepAttemptsTable[]): StepTrace[] {
-  const attemptsBySeq = new Map<number, AttemptTrace[]>();
-  for (const a of [...attemptRows].sort((x, y) => x.seq - y.seq || x.attempt - y.attempt)) {
-    let list = attemptsBySeq.get(a.seq);
-    if (!list) attemptsBySeq.set(a.seq, (list = []));
-    list.push(attemptFromRow(a));
-  }
+/** The nested trace back from its rows (in any order). */
+export function rebuildTrace(rows: readonly StepRecordsTable[]): StepTrace[] {
   const bySeq = new Map<number, StepTrace>();
   const roots: StepTrace[] = [];
   for (const r of [...rows].sort((x, y) => x.seq - y.seq)) {
@@ -114,9 +85,7 @@ export function rebuildTrace(rows: readonly StepRecordsTable[], attemptRows: rea
     if (r.ended_at !== null) t.endedAt = r.ended_at;
     if (r.duration_ms !== null) t.durationMs = r.duration_ms;
     if (r.wait_ms !== null) t.waitMs = r.wait_ms;
-    const attempts = attemptsBySeq.get(r.seq);
-    if (attempts) t.attempts = attempts;
-    else if (detail.attempts === 0) t.attempts = [];
+    if (r.attempts !== null) t.attempts = JSON.parse(r.attempts);
     if (r.http_status !== null) t.httpStatus = r.http_status;
     if (r.url !== null) t.url = r.url;
     if (detail.method !== undefined) t.method = detail.method;

@@ -18,7 +18,10 @@ export interface ExecutionsTable {
   duration_ms: number | null;
 }
 
-/** One row per step of an execution's trace, nested steps flattened depth first (`seq` order). */
+/**
+ * One row per step of an execution's trace, nested steps flattened depth first (`seq` order).
+ * Task statistics reach these rows through the executions' time index and this primary key.
+ */
 export interface StepRecordsTable {
   execution_id: string;
   seq: number;
@@ -39,20 +42,10 @@ export interface StepRecordsTable {
   http_status: number | null;
   url: string | null;
   error: string | null;
+  /** Every attempt (JSON array of the engine's AttemptTrace: number, start, duration, HTTP status, backoff, error). */
+  attempts: string | null;
   /** The rest of the step trace (method, reason, matched case, item index, workflowRef, child run id). */
   detail: string | null;
-}
-
-/** Every attempt of a task step. */
-export interface StepAttemptsTable {
-  execution_id: string;
-  seq: number;
-  attempt: number;
-  started_at: number;
-  duration_ms: number;
-  backoff_ms: number | null;
-  http_status: number | null;
-  error: string | null;
 }
 
 /** Every definition version seen, once. */
@@ -68,7 +61,6 @@ export interface DefinitionVersionsTable {
 export interface StoreDatabase {
   executions: ExecutionsTable;
   step_records: StepRecordsTable;
-  step_attempts: StepAttemptsTable;
   definition_versions: DefinitionVersionsTable;
 }
 
@@ -98,8 +90,9 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('executions_started').on('executions').columns(['started_at', 'id']).execute();
       await db.schema.createIndex('executions_workflow_started').on('executions').columns(['namespace', 'workflow', 'started_at', 'id']).execute();
       await db.schema.createIndex('executions_status_started').on('executions').columns(['status', 'started_at', 'id']).execute();
-      await db.schema.createIndex('executions_idempotency').on('executions').columns(['idempotency_key', 'started_at']).execute();
-      await db.schema.createIndex('executions_parent').on('executions').column('parent_id').execute();
+      // Partial: most runs carry neither, and every index is paid for on every insert.
+      await db.schema.createIndex('executions_idempotency').on('executions').columns(['idempotency_key', 'started_at']).where('idempotency_key', 'is not', null).execute();
+      await db.schema.createIndex('executions_parent').on('executions').column('parent_id').where('parent_id', 'is not', null).execute();
 
       await db.schema
         .createTable('step_records')
@@ -120,22 +113,9 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('http_status', 'integer')
         .addColumn('url', 'text')
         .addColumn('error', 'text')
+        .addColumn('attempts', 'text')
         .addColumn('detail', 'text')
         .addPrimaryKeyConstraint('step_records_pk', ['execution_id', 'seq'])
-        .execute();
-      await db.schema.createIndex('step_records_task_started').on('step_records').columns(['task_ref', 'started_at']).execute();
-
-      await db.schema
-        .createTable('step_attempts')
-        .addColumn('execution_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('attempt', 'integer', (c) => c.notNull())
-        .addColumn('started_at', TIME, (c) => c.notNull())
-        .addColumn('duration_ms', TIME, (c) => c.notNull())
-        .addColumn('backoff_ms', TIME)
-        .addColumn('http_status', 'integer')
-        .addColumn('error', 'text')
-        .addPrimaryKeyConstraint('step_attempts_pk', ['execution_id', 'seq', 'attempt'])
         .execute();
 
       await db.schema
@@ -151,7 +131,7 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('definition_versions_first_seen').on('definition_versions').columns(['kind', 'namespace', 'name', 'first_seen']).execute();
     },
     async down(db: Kysely<any>) {
-      for (const t of ['definition_versions', 'step_attempts', 'step_records', 'executions']) await db.schema.dropTable(t).execute();
+      for (const t of ['definition_versions', 'step_records', 'executions']) await db.schema.dropTable(t).execute();
     },
   },
 };

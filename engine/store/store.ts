@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { canonicalJson, canonicalResource, resourceVersion } from '../model/canonical.js';
 import { DiagnosticError } from '../model/diagnostic.js';
 import type { Resource } from '../model/types.js';
 import type { AttemptTrace, ExecutionResult, RunStatus, StepTrace } from '../run/trace.js';
 import { GroupCommit, type CommitInfo, type CommitStats } from './commit.js';
-import { attemptFromRow, flattenTrace, maskedJson, parseJson, rebuildTrace } from './rows.js';
-import { migrationProvider, type ExecutionsTable, type StepAttemptsTable, type StepRecordsTable, type StoreDatabase } from './schema.js';
+import { flattenTrace, maskedJson, parseJson, rebuildTrace } from './rows.js';
+import { migrationProvider, type ExecutionsTable, type StepRecordsTable, type StoreDatabase } from './schema.js';
 
 export type ExecutionStatus = 'running' | RunStatus;
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -159,7 +160,7 @@ const MAX_LIMIT = 1000;
 
 type WriteItem =
   | { kind: 'start'; row: ExecutionsTable }
-  | { kind: 'finish'; row: ExecutionsTable; steps: StepRecordsTable[]; attempts: StepAttemptsTable[] };
+  | { kind: 'finish'; row: ExecutionsTable; steps: StepRecordsTable[] };
 
 /**
  * Opens the execution history: PostgreSQL when a `postgres://` URL is given (or set in
@@ -203,9 +204,9 @@ async function openSqlite(path: string, options: StoreOptions): Promise<Executio
     }
   }
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
-  const store = new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options);
-  await store.migrate();
-  return store;
+  // Migrate on this connection first, then hand the writes to the writer thread.
+  await new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options).migrate();
+  return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, undefined, new SqliteWriter(path));
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<ExecutionStore> {
@@ -246,7 +247,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Executi
 }
 
 /**
- * Execution history over Kysely: executions, their step records and attempts, and the
+ * Execution history over Kysely: executions, their step records (with every attempt), and the
  * definition versions that ran. Writes are group-committed (see `record`). Open with `openStore`.
  */
 export class ExecutionStore {
@@ -265,8 +266,16 @@ export class ExecutionStore {
     options: StoreOptions,
     /** PostgreSQL: the schema holding Kysely's migration tables. */
     private readonly migrationSchema?: string,
+    /** SQLite: the write connection on its own thread; PostgreSQL writes through Kysely's pool. */
+    private readonly writer?: SqliteWriter,
   ) {
-    this.queue = new GroupCommit((batch) => this.db.transaction().execute((trx) => writeBatch(trx, batch)), { maxBatch: options.maxBatch, onCommit: options.onCommit });
+    const write = writer
+      ? (batch: WriteItem[]) => writer.write(batchStatements(dialect, batch))
+      : (batch: WriteItem[]) =>
+          this.db.transaction().execute(async (trx) => {
+            for (const [text, params] of batchStatements(dialect, batch)) await trx.executeQuery(CompiledQuery.raw(text, params));
+          });
+    this.queue = new GroupCommit(write, { maxBatch: options.maxBatch, onCommit: options.onCommit });
   }
 
   /**
@@ -419,17 +428,8 @@ export class ExecutionStore {
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
     const row = await this.db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    const [steps, attempts] = await Promise.all([
-      this.db.selectFrom('step_records').selectAll().where('execution_id', '=', id).orderBy('seq').execute(),
-      this.db.selectFrom('step_attempts').selectAll().where('execution_id', '=', id).orderBy('seq').orderBy('attempt').execute(),
-    ]);
-    const bySeq = new Map<number, AttemptTrace[]>();
-    for (const a of attempts) {
-      let list = bySeq.get(a.seq);
-      if (!list) bySeq.set(a.seq, (list = []));
-      list.push(attemptFromRow(a));
-    }
-    const record: ExecutionRecord = { ...summaryFromRow(row), steps: steps.map((s) => stepFromRow(s, bySeq.get(s.seq) ?? [])) };
+    const steps = await this.db.selectFrom('step_records').selectAll().where('execution_id', '=', id).orderBy('seq').execute();
+    const record: ExecutionRecord = { ...summaryFromRow(row), steps: steps.map(stepFromRow) };
     const input = parseJson(row.input);
     const output = parseJson(row.output);
     if (input !== undefined) record.input = input;
@@ -441,11 +441,8 @@ export class ExecutionStore {
   async getTrace(id: string): Promise<{ execution: ExecutionSummary; steps: StepTrace[] } | undefined> {
     const row = await this.db.selectFrom('executions').select(SUMMARY_COLUMNS).where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    const [steps, attempts] = await Promise.all([
-      this.db.selectFrom('step_records').selectAll().where('execution_id', '=', id).orderBy('seq').execute(),
-      this.db.selectFrom('step_attempts').selectAll().where('execution_id', '=', id).execute(),
-    ]);
-    return { execution: summaryFromRow(row), steps: rebuildTrace(steps, attempts) };
+    const steps = await this.db.selectFrom('step_records').selectAll().where('execution_id', '=', id).orderBy('seq').execute();
+    return { execution: summaryFromRow(row), steps: rebuildTrace(steps) };
   }
 
   /**
@@ -527,6 +524,7 @@ export class ExecutionStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue.close();
+    await this.writer?.close();
     await this.db.destroy();
   }
 
@@ -536,10 +534,61 @@ export class ExecutionStore {
   }
 }
 
+/**
+ * The client side of `sqlite-writer.mjs`: posts a batch's statements to the writer thread and
+ * resolves when it has committed them. The thread keeps the process alive only while a write
+ * is pending.
+ */
+class SqliteWriter {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(path: string) {
+    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { path }, execArgv: [] });
+    this.worker.unref();
+    this.worker.on('message', (msg: { id?: number; error?: { message: string; code?: string } }) => {
+      if (msg.id === undefined) return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (!this.pending.size) this.worker.unref();
+      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      else p.resolve();
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    void this.exited.then(() => this.fail(new Error('The SQLite writer thread stopped')));
+  }
+
+  write(statements: Statement[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (!this.pending.size) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, statements });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.failure) this.worker.postMessage({ type: 'close' });
+    await this.exited;
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
 const SUMMARY_COLUMNS = ['id', 'namespace', 'workflow', 'definition_version', 'status', 'trigger_source', 'parent_id', 'idempotency_key', 'started_at', 'ended_at', 'duration_ms', 'error'] as const;
 
 function finishItem(result: ExecutionResult, meta: RecordMeta | undefined): WriteItem {
-  const { steps, attempts } = flattenTrace(result.executionId, result.steps);
+  const steps = flattenTrace(result.executionId, result.steps);
   return {
     kind: 'finish',
     row: {
@@ -559,48 +608,60 @@ function finishItem(result: ExecutionResult, meta: RecordMeta | undefined): Writ
       duration_ms: result.durationMs,
     },
     steps,
-    attempts,
   };
 }
 
-/** One shared transaction: new runs, then finished runs (upserted, steps replaced). */
-async function writeBatch(trx: Transaction<StoreDatabase>, batch: WriteItem[]): Promise<void> {
+const EXECUTION_COLUMNS = ['id', 'namespace', 'workflow', 'definition_version', 'status', 'input', 'output', 'error', 'trigger_source', 'parent_id', 'idempotency_key', 'started_at', 'ended_at', 'duration_ms'] as const;
+const STEP_COLUMNS = ['execution_id', 'seq', 'parent_seq', 'path', 'step_id', 'kind', 'status', 'task_ref', 'attempt', 'ready_at', 'started_at', 'ended_at', 'duration_ms', 'wait_ms', 'http_status', 'url', 'error', 'attempts', 'detail'] as const;
+/** A finished run updates only what the run decided; input, trigger and keys stay as started. */
+const FINISH_CONFLICT = ` on conflict (id) do update set ${['definition_version', 'status', 'output', 'error', 'ended_at', 'duration_ms'].map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+/** A statement and its parameters. */
+type Statement = [sql: string, params: unknown[]];
+
+/**
+ * The statements of one shared transaction: new runs, then finished runs (upserted, steps
+ * replaced). The multi-row statements are written as SQL text with placeholders rather than
+ * built through Kysely's query builder: a batch carries thousands of values, and building a
+ * node per value cost more than the database did.
+ */
+function batchStatements(dialect: StoreDialect, batch: WriteItem[]): Statement[] {
   const starts: ExecutionsTable[] = [];
   const finishes: ExecutionsTable[] = [];
   const steps: StepRecordsTable[] = [];
-  const attempts: StepAttemptsTable[] = [];
   for (const item of batch) {
     if (item.kind === 'start') starts.push(item.row);
     else {
       finishes.push(item.row);
-      steps.push(...item.steps);
-      attempts.push(...item.attempts);
+      for (const s of item.steps) steps.push(s);
     }
   }
-  for (const rows of chunks(starts, 14)) {
-    await trx.insertInto('executions').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
-  }
-  for (const rows of chunks(finishes, 14)) {
-    await trx
-      .insertInto('executions')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          definition_version: eb.ref('excluded.definition_version'),
-          status: eb.ref('excluded.status'),
-          output: eb.ref('excluded.output'),
-          error: eb.ref('excluded.error'),
-          ended_at: eb.ref('excluded.ended_at'),
-          duration_ms: eb.ref('excluded.duration_ms'),
-        })),
-      )
-      .execute();
+  const out: Statement[] = [];
+  for (const rows of chunks(starts, EXECUTION_COLUMNS.length)) out.push(insertSql(dialect, 'executions', EXECUTION_COLUMNS, rows, ' on conflict (id) do nothing'));
+  for (const rows of chunks(finishes, EXECUTION_COLUMNS.length)) {
+    out.push(insertSql(dialect, 'executions', EXECUTION_COLUMNS, rows, FINISH_CONFLICT));
     const ids = rows.map((r) => r.id);
-    await trx.deleteFrom('step_records').where('execution_id', 'in', ids).execute();
-    await trx.deleteFrom('step_attempts').where('execution_id', 'in', ids).execute();
+    out.push([`delete from step_records where execution_id in (${placeholders(dialect, 0, ids.length)})`, ids]);
   }
-  for (const rows of chunks(steps, 18)) await trx.insertInto('step_records').values(rows).execute();
-  for (const rows of chunks(attempts, 8)) await trx.insertInto('step_attempts').values(rows).execute();
+  for (const rows of chunks(steps, STEP_COLUMNS.length)) out.push(insertSql(dialect, 'step_records', STEP_COLUMNS, rows, ''));
+  return out;
+}
+
+function insertSql<R>(dialect: StoreDialect, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], suffix: string): Statement {
+  const params: unknown[] = [];
+  const tuples: string[] = [];
+  for (const row of rows) {
+    tuples.push(`(${placeholders(dialect, params.length, columns.length)})`);
+    for (const c of columns) params.push(row[c]);
+  }
+  return [`insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}${suffix}`, params];
+}
+
+/** `?, ?, ?` for SQLite; `$n+1, $n+2, …` for PostgreSQL. */
+function placeholders(dialect: StoreDialect, offset: number, count: number): string {
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = dialect === 'sqlite' ? '?' : `$${offset + i + 1}`;
+  return out.join(', ');
 }
 
 function* chunks<T>(rows: T[], columns: number): Generator<T[]> {
@@ -622,7 +683,8 @@ function summaryFromRow(r: SummaryRow): ExecutionSummary {
   return s;
 }
 
-function stepFromRow(r: StepRecordsTable, attempts: AttemptTrace[]): StepRecord {
+function stepFromRow(r: StepRecordsTable): StepRecord {
+  const attempts = r.attempts === null ? [] : (JSON.parse(r.attempts) as AttemptTrace[]);
   const s: StepRecord = { seq: r.seq, path: r.path, stepId: r.step_id, kind: r.kind as StepRecord['kind'], status: r.status as StepRecord['status'], attempt: r.attempt, attempts };
   if (r.parent_seq !== null) s.parentSeq = r.parent_seq;
   if (r.task_ref !== null) s.taskRef = r.task_ref;
