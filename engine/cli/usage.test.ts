@@ -21,7 +21,7 @@ describe('parseJsonFlag', () => {
   });
 
   it('names the flag and the parse error, and says how to quote, for bad JSON', async () => {
-    const err = await parseJsonFlag('--input', "{userId: '7'}").catch((e) => e);
+    const err: any = await parseJsonFlag('--input', "{userId: '7'}").catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toMatch(/^--input is not valid JSON: /);
     expect(err.hint).toBe(`Quote it for the shell, e.g. --input '{"userId": "7"}', or pass --input @file.json.`);
