@@ -360,6 +360,12 @@ describe('errors and request ids', () => {
     await broken.close();
   });
 
+  it('logs the problem code of an error response', async () => {
+    logs.length = 0;
+    await post('/api/v1/workflows/explode/execute', {});
+    expect(logs[0]).toMatchObject({ level: 'error', status: 502, code: 'WF_HTTP_500', executionId: expect.any(String) });
+  });
+
   it('echoes the X-Request-Id it was given, in the header and in problems', async () => {
     const res = await app.request('/nowhere', { headers: { 'x-request-id': 'req-42' } });
     expect(res.headers.get('x-request-id')).toBe('req-42');
@@ -375,7 +381,7 @@ describe('errors and request ids', () => {
     logs.length = 0;
     await post('/api/v1/workflows/greet-user/execute?namespace=default&token=s3cret', { input: { userId: 'secret-user', count: 1 } }, { 'x-request-id': 'log-1' });
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/api/v1/workflows/greet-user/execute', status: 200, requestId: 'log-1' });
+    expect(logs[0]).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/api/v1/workflows/greet-user/execute', status: 200, requestId: 'log-1', executionId: expect.any(String) });
     expect(typeof logs[0].durationMs).toBe('number');
     expect(JSON.stringify(logs)).not.toMatch(/s3cret|secret-user/);
   });

@@ -21,7 +21,7 @@ export interface AppOptions {
   maxBodyBytes?: number;
 }
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: { requestId: string; executionId?: string; code?: string } };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_FIELDS = new Set(['input']);
@@ -39,8 +39,10 @@ export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const ready = () => !definitions || definitions.status !== undefined;
 
-  const fail = (c: Context<Env>, p: Problem, headers: Record<string, string> = {}) =>
-    problemResponse({ ...p, requestId: c.get('requestId'), instance: c.req.path }, headers);
+  const fail = (c: Context<Env>, p: Problem, headers: Record<string, string> = {}) => {
+    c.set('code', p.code);
+    return problemResponse({ ...p, requestId: c.get('requestId'), instance: c.req.path }, headers);
+  };
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -57,6 +59,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       requestId,
+      ...(c.get('code') ? { code: c.get('code') } : {}),
+      ...(c.get('executionId') ? { executionId: c.get('executionId') } : {}),
     });
   });
 
@@ -146,6 +150,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
     }
     const result = await engine.executeCompiled(found.workflow, input, { signal: c.req.raw.signal });
+    c.set('executionId', result.executionId);
     const headers = { 'x-execution-id': result.executionId };
     if (result.status === 'succeeded') return c.json(executionResultJson(result), 200, headers);
     return fail(c, runProblem(result), headers);
