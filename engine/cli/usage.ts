@@ -40,9 +40,9 @@ export async function parseJsonFlag(flag: string, value: string): Promise<unknow
 }
 
 /** Throws a UsageError naming the first path that does not exist. */
-export async function requireExisting(paths: readonly string[], what: string): Promise<void> {
+export async function requireExisting(paths: readonly string[], what: string, hint?: string): Promise<void> {
   for (const p of paths) {
-    if (!(await stat(p).catch(() => undefined))) throw new UsageError(`${what} '${p}' does not exist`);
+    if (!(await stat(p).catch(() => undefined))) throw new UsageError(`${what} '${p}' does not exist`, hint);
   }
 }
 

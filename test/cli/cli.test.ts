@@ -229,7 +229,7 @@ describe('weft serve and weft demo-api', () => {
 
   it('exits 2 when a definitions directory does not exist', async () => {
     const r = await weft(['serve', '--definitions', 'fixtures/nowhere']);
-    expect(r).toMatchObject({ code: 2, stderr: "weft: Definitions directory 'fixtures/nowhere' does not exist\n" });
+    expect(r).toMatchObject({ code: 2, stderr: "weft: Definitions directory 'fixtures/nowhere' does not exist\n  hint: Pass --definitions DIR (or set WEFT_DEFINITIONS, or definitions in weft.yaml).\n" });
   });
 
   it('runs the demo API until SIGTERM', async () => {

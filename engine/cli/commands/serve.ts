@@ -30,7 +30,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'config file (default ./weft.yaml; env WEFT_CONFIG)')
     .action(async (flags: ServeFlags) => {
       const config = await loadConfig(flags);
-      await requireExisting(config.definitions, 'Definitions directory');
+      await requireExisting(config.definitions, 'Definitions directory', 'Pass --definitions DIR (or set WEFT_DEFINITIONS, or definitions in weft.yaml).');
       const { startServer } = await import('../../server/index.js');
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
