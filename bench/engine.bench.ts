@@ -109,7 +109,7 @@ async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ s
       const server = await startChildServer('weft serve', [join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0'], { cwd: ctx.root });
       return { server, kind: 'bin/weft.mjs serve' };
     } catch (err) {
-      ctx.log(`⚠ ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}\n⚠ measuring bench/servers/weft-serve.ts (startServer) instead`);
+      ctx.note(`bin/weft.mjs serve did not start, so bench/servers/weft-serve.ts (startServer) is measured instead: ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}`);
     }
   }
   const server = await startChildServer('weft serve', ['--import', 'tsx', join(ctx.root, 'bench/servers/weft-serve.ts'), '--definitions', definitions, '--origin', origin, '--port', '0'], { cwd: ctx.root });
@@ -142,7 +142,8 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
     children.push(engine.server);
     const hand = await startChildServer('hand-written', ['--import', 'tsx', join(ctx.root, 'bench/servers/hand-written.ts'), '--api', api.url, '--port', '0'], { cwd: ctx.root });
     children.push(hand);
-    ctx.log(`engine.e2e: demo API ${api.url}, engine (${engine.kind}) ${engine.server.url}, hand-written ${hand.url}`);
+    ctx.log(`engine.e2e: demo API ${api.url}, engine ${engine.server.url}, hand-written ${hand.url}`);
+    ctx.note(`engine server measured: ${engine.kind}; response body: the API's execution result with its trace`);
 
     const body = JSON.stringify(CHECKOUT_INPUT);
     const engineBody = JSON.stringify({ input: CHECKOUT_INPUT });

@@ -27,6 +27,7 @@ describe('npm run bench', () => {
     const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
 
     expect(report.errors).toEqual([]);
+    expect(report.notes).toContainEqual({ bench: 'engine.e2e', message: expect.stringMatching(/^engine server measured: /) });
     expect(report.options).toEqual({ quick: true, only: ['engine'] });
     expect(report.machine.cpus).toBeGreaterThan(0);
     expect(report.machine.node).toBe(process.version);

@@ -14,7 +14,7 @@
  * export default {
  *   name: 'store.history',            // `--only store` selects it (substring of the name)
  *   description: 'four-call workflow with history on vs off',
- *   async run(ctx) {                  // ctx.quick: a few iterations only; ctx.root; ctx.log()
+ *   async run(ctx) {                  // ctx.quick: a few iterations only; ctx.root; ctx.log(); ctx.note()
  *     const m = await interleave(ctx.quick ? 1 : 5, measureOff, measureOn);  // baseline, subject
  *     return [figure({ name: 'store.history.sqlite.throughput', value: median(m.subject), unit: 'req/s',
  *       baseline: { name: 'history off', value: median(m.baseline) }, target: { op: '>=', value: 0.7, of: 'ratio' } })];
@@ -56,6 +56,8 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; platform: string; arch: string; totalMemoryMb: number; date: string };
   options: { quick: boolean; only: string[] };
   figures: Array<Figure & { bench: string }>;
+  /** What the benchmarks noted about how they measured (`ctx.note`). */
+  notes: Array<{ bench: string; message: string }>;
   errors: Array<{ bench: string; message: string }>;
 }
 
@@ -119,7 +121,8 @@ async function main(): Promise<number> {
     console.error(`no benchmark matches --only ${options.only.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
     return 2;
   }
-  const ctx: BenchContext = { quick: options.quick, root, log: (message) => console.error(message) };
+  let current = '';
+  const log = (message: string) => console.error(message);
   const report: BenchReport = {
     machine: {
       cpus: cpus().length,
@@ -132,9 +135,20 @@ async function main(): Promise<number> {
     },
     options: { quick: options.quick, only: options.only },
     figures: [],
+    notes: [],
     errors: [],
   };
+  const ctx: BenchContext = {
+    quick: options.quick,
+    root,
+    log,
+    note: (message) => {
+      report.notes.push({ bench: current, message });
+      log(`note: ${message}`);
+    },
+  };
   for (const m of selected) {
+    current = m.name;
     ctx.log(`▶ ${m.name}: ${m.description}${options.quick ? ' (quick)' : ''}`);
     const started = performance.now();
     try {
@@ -151,6 +165,7 @@ async function main(): Promise<number> {
   const targets = report.figures.filter((f) => f.target);
   const missed = targets.filter((f) => !f.pass);
   console.log(`\n${report.figures.length} figures on ${report.machine.cpus} CPUs, node ${report.machine.node}${options.quick ? ' (quick run: timings are not meaningful)' : ''}; targets met ${targets.length - missed.length}/${targets.length}${missed.length ? `; missed: ${missed.map((f) => f.name).join(', ')}` : ''}`);
+  for (const n of report.notes) console.log(`note (${n.bench}): ${n.message}`);
   for (const e of report.errors) console.log(`FAILED ${e.bench}: ${e.message}`);
   if (options.json) {
     const file = resolve(options.json);

@@ -31,6 +31,8 @@ export interface BenchContext {
   root: string;
   /** Progress line on stderr (the table goes to stdout). */
   log(message: string): void;
+  /** A fact the figures depend on (e.g. which server was measured): printed and kept in the JSON `notes`. */
+  note(message: string): void;
 }
 
 /** What a `bench/*.bench.ts` module exports by default (one, or several in an array). */
