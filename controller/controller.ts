@@ -6,7 +6,7 @@ import { sendAlert, type AlertPayload, type AlertReceiver, type AlertType } from
 import { systemClock, type Clock } from './clock.js';
 import { crdDefaulter } from './crd.js';
 import type { DriftReport, ResourceDrift } from './diff/diff.js';
-import { applyPayloadPreservingIgnored, applyPayloadWithoutIgnored } from './diff/ignore.js';
+import { applyPayload } from './diff/ignore.js';
 import type { Defaulter } from './diff/normalize.js';
 import { contentHash, parseObjectKey, type IgnoreRule, type Inventory, type KubeObject, type SyncPolicy } from './model.js';
 import type { GitSourceSpec, SourceSnapshot } from './source/git.js';
@@ -207,7 +207,7 @@ export class SyncController {
       return;
     }
     const ignore = this.options.ignore ?? [];
-    const payloads = plan.apply.map((a) => (target.writeMode === 'server-side-apply' ? applyPayloadWithoutIgnored(a.object, ignore) : applyPayloadPreservingIgnored(a.object, comparison.live.get(a.key), ignore)));
+    const payloads = plan.apply.map((a) => applyPayload(a.object, comparison.live.get(a.key), ignore));
     const reasons = new Map(plan.apply.map((a) => [a.key, a.reason]));
     const applied = await target.apply(payloads, { force: this.options.policy.force ?? true });
     const pruned = await target.delete(plan.prune.map((p) => p.object));

@@ -63,21 +63,16 @@ export function withoutPointers<T>(object: T, pointers: readonly string[]): T {
 }
 
 /**
- * The payload for a server-side apply: ignored fields left out, so Weft neither sets nor claims them.
- * @example applyPayloadWithoutIgnored(desired, [{ kind: 'Workflow', jsonPointers: ['/spec/timeout'] }])
+ * The payload written for a desired object: each ignored field carries its live value (or is left
+ * out when the live object has none), so neither a server-side apply nor a replacing write
+ * changes it. A new object (no live one) is written as desired.
+ * @example applyPayload(desired, live, [{ kind: 'Workflow', jsonPointers: ['/spec/timeout'] }])
  */
-export function applyPayloadWithoutIgnored(desired: KubeObject, rules: readonly IgnoreRule[]): KubeObject {
-  return withoutPointers(desired, ignoredPointers(rules, desired));
-}
-
-/**
- * The payload for a replacing write (the engine target): ignored fields keep their live value
- * (or stay absent when the live object has none), so the write does not revert them.
- */
-export function applyPayloadPreservingIgnored(desired: KubeObject, live: KubeObject | undefined, rules: readonly IgnoreRule[]): KubeObject {
+export function applyPayload(desired: KubeObject, live: KubeObject | undefined, rules: readonly IgnoreRule[]): KubeObject {
+  if (!live) return desired;
   const pointers = ignoredPointers(rules, desired);
   if (!pointers.length) return desired;
   const out = cloneJson(desired);
-  for (const p of pointers) setPointer(out, p, live ? cloneJson(getPointer(live, p)) : undefined);
+  for (const p of pointers) setPointer(out, p, cloneJson(getPointer(live, p)));
   return out;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { crdDefaulter } from '../crd.js';
 import { objectKey, type IgnoreRule, type KubeObject, type SyncPolicy } from '../model.js';
 import { assess, markManaged } from '../sync/assess.js';
-import { applyPayloadWithoutIgnored } from './ignore.js';
+import { applyPayload } from './ignore.js';
 import { diffResources } from './diff.js';
 
 const root = join(import.meta.dirname, 'testdata');
@@ -51,7 +51,7 @@ describe('drift fixtures (controller/diff/testdata/<case>)', () => {
         for (const [key, payload] of Object.entries(expected.applyPayloads)) {
           const object = comparison.desired.get(key)!;
           expect(objectKey(object)).toBe(key);
-          expect(applyPayloadWithoutIgnored(object, c.ignore ?? [])).toEqual(payload);
+          expect(applyPayload(object, comparison.live.get(key), c.ignore ?? [])).toEqual(payload);
         }
       }
     });

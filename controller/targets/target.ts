@@ -24,9 +24,9 @@ export interface TargetEvent {
 }
 
 /**
- * Where desired state is applied: a Kubernetes cluster or a Weft engine. `writeMode` says how
- * ignored fields are kept: `server-side-apply` leaves them out of the payload (Weft neither sets
- * nor claims them); `replace` writes whole objects, so ignored fields carry their live value.
+ * Where desired state is applied: a Kubernetes cluster or a Weft engine. `writeMode` says how a
+ * write lands: `server-side-apply` merges by field ownership, `replace` writes whole objects.
+ * Either way ignored fields are written with their live value (see `applyPayload`).
  */
 export interface SyncTarget {
   readonly description: string;

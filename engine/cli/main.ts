@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import * as demoApi from './commands/demo-api.js';
 import * as diff from './commands/diff.js';
 import * as plan from './commands/plan.js';
+import * as promote from './commands/promote.js';
 import * as run from './commands/run.js';
 import * as serve from './commands/serve.js';
+import * as sync from './commands/sync.js';
 import * as validate from './commands/validate.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -22,7 +24,7 @@ export interface CliIo {
 }
 
 /** Every command, in the order `weft --help` lists them. Add a command by adding its module here. */
-const COMMANDS: CliCommand[] = [validate, diff, plan, run, serve, demoApi];
+const COMMANDS: CliCommand[] = [validate, diff, plan, run, serve, sync, promote, demoApi];
 
 /**
  * Builds the `weft` program with its commands; output goes through `io`.

@@ -164,7 +164,7 @@ describe('SyncController against Kubernetes (in-process API server, real Git)', 
     expect(getTask('task-a')).toBeDefined();
   });
 
-  it('an ignored field edited by hand is neither reported nor reverted, and Weft gives up its ownership', async () => {
+  it('an ignored field edited by hand is neither reported nor reverted, even when a Git change is applied', async () => {
     await repo.commit({ 'workflows/production/tasks.yaml': taskYaml('get-user', { timeout: '5s' }) });
     const c = make({ ignore: [{ kind: 'WorkflowTask', jsonPointers: ['/spec/timeout'] }] });
     await c.request('poll');
@@ -176,8 +176,8 @@ describe('SyncController against Kubernetes (in-process API server, real Git)', 
     await c.request('poll');
     const live = getTask('get-user')!;
     expect(live.spec).toMatchObject({ timeout: '45s', http: { url: 'http://demo-api/v2/users' } });
-    const weft = live.metadata.managedFields.find((m: { manager: string }) => m.manager === 'weft-controller');
-    expect(weft.fieldsV1['f:spec']['f:timeout']).toBeUndefined();
+    const editor = live.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-edit');
+    expect(editor.fieldsV1['f:spec']['f:timeout']).toEqual({});
   });
 
   it('without force, a field another manager changed is a reported apply conflict', async () => {
