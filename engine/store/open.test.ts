@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../model/diagnostic.js';
 import { openStore, redactUrl } from './store.js';
@@ -55,6 +56,17 @@ describe('openStore', () => {
     const d = await openError({ path: join(file, 'weft.db') });
     expect(d.code).toBe('WF_STORE_OPEN');
     expect(d.message).toContain(join(file, 'weft.db'));
+  });
+
+  it('refuses a database migrated by a newer version with WF_STORE_MIGRATION', async () => {
+    const path = join(dir, 'newer.db');
+    await (await openStore({ path })).close();
+    const raw = new Database(path);
+    raw.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run('9999_from_the_future', new Date().toISOString());
+    raw.close();
+    const d = await openError({ path });
+    expect(d.code).toBe('WF_STORE_MIGRATION');
+    expect(d.message).toContain(path);
   });
 });
 

@@ -187,8 +187,9 @@ async function openSqlite(path: string, options: StoreOptions): Promise<Executio
     database = new Database(path);
     // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL at every commit,
     // so a committed record survives a power loss or OS crash, not only a killed process
-    // (NORMAL would survive only the latter). Group commit shares that one fsync among every
-    // record in the batch, which is what keeps it affordable.
+    // (NORMAL would survive only the latter). What keeps it affordable: group commit shares one
+    // fsync among every record of a batch, and the writer thread (sqlite-writer.mjs) waits for
+    // it instead of the event loop.
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     database.pragma('busy_timeout = 5000');
@@ -205,7 +206,7 @@ async function openSqlite(path: string, options: StoreOptions): Promise<Executio
   }
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
   // Migrate on this connection first, then hand the writes to the writer thread.
-  await new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options).migrate();
+  await migrateOrClose(db, path, undefined);
   return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, undefined, new SqliteWriter(path));
 }
 
@@ -236,14 +237,35 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Executi
     current = (await pool.query<{ s: string }>('select current_schema() as s')).rows[0].s;
   } catch (err) {
     await pool.end().catch(() => undefined);
-    const code = (err as { code?: string }).code;
-    const detail = code === '3D000' || code === '28P01' || code === '28000' ? (err as Error).message : `${(err as Error).message || code || 'connection failed'}`;
+    const detail = (err as Error).message || (err as { code?: string }).code || 'connection failed';
     throw storeError('WF_STORE_UNAVAILABLE', `Cannot use PostgreSQL at ${redactUrl(url)}: ${detail}`, 'Check that the server is running and that WEFT_DATABASE_URL names a database the user may create tables in.');
   }
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
-  const store = new ExecutionStore(db, 'postgres', redactUrl(url), options.sqlPercentiles ?? true, options, current);
-  await store.migrate();
-  return store;
+  await migrateOrClose(db, redactUrl(url), current);
+  return new ExecutionStore(db, 'postgres', redactUrl(url), options.sqlPercentiles ?? true, options, current);
+}
+
+/**
+ * Brings the schema to the latest migration (Kysely's Migrator, which locks against other
+ * processes migrating at once). Returns how many migrations it applied.
+ */
+async function migrateDatabase(db: Kysely<StoreDatabase>, location: string, migrationSchema: string | undefined): Promise<number> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw storeError('WF_STORE_MIGRATION', `Migrating the history database (${location}) failed${failed ? ` at ${failed}` : ''}: ${(error as Error).message}`, 'A newer Weft may have migrated this database; run the same or a newer version.');
+  }
+  return results?.filter((r) => r.status === 'Success').length ?? 0;
+}
+
+async function migrateOrClose(db: Kysely<StoreDatabase>, location: string, migrationSchema: string | undefined): Promise<void> {
+  try {
+    await migrateDatabase(db, location, migrationSchema);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -282,14 +304,8 @@ export class ExecutionStore {
    * Brings the schema to the latest migration; safe to call again and from several processes.
    * Returns how many migrations it applied.
    */
-  async migrate(): Promise<number> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider, ...(this.migrationSchema ? { migrationTableSchema: this.migrationSchema } : {}) });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw storeError('WF_STORE_MIGRATION', `Migrating the history database (${this.location}) failed${failed ? ` at ${failed}` : ''}: ${(error as Error).message}`, 'A newer Weft may have migrated this database; run the same or a newer version.');
-    }
-    return results?.filter((r) => r.status === 'Success').length ?? 0;
+  migrate(): Promise<number> {
+    return migrateDatabase(this.db, this.location, this.migrationSchema);
   }
 
   /** Shared-commit counters: commits, records, failed commits, largest batch, commit latency. */
