@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only SUBSTRING] [--quick] [--json FILE] [--check]`
+ * `npm run bench [-- --only SUBSTRING] [--quick] [--json FILE] [--check] [--profile DIR]`
  *
  * Runs every benchmark module `bench/*.bench.ts` in file-name order (modules of one file in
  * their array order), prints one table of figures and, with `--json FILE`, writes them as JSON
@@ -31,6 +31,11 @@
  * the demo API), `support/dag.ts` (seeded DAG workflows), `servers/` (the engine front and the
  * hand-written baseline of the four-call workflow).
  *
+ * Profiling: `--profile DIR` makes the measured servers (child processes) write V8 CPU profiles
+ * under DIR; for in-process benchmarks run
+ * `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/main.ts --only engine.overhead`. Then
+ * `node scripts/bench-profile.mjs DIR/…/*.cpuprofile` lists the hot functions as file:line.
+ *
  * Exit code: 0 when every benchmark ran (and, with `--check`, every target held), 1 when a
  * benchmark failed (or a target was missed under `--check`), 2 for a usage error.
  */
@@ -42,13 +47,14 @@ import { parseArgs } from 'node:util';
 import type { BenchContext, BenchModule, Figure } from './support/figures.js';
 import { formatTable } from './support/table.js';
 
-const USAGE = 'usage: npm run bench -- [--only SUBSTRING]... [--quick] [--json FILE] [--check]';
+const USAGE = 'usage: npm run bench -- [--only SUBSTRING]... [--quick] [--json FILE] [--check] [--profile DIR]';
 
 interface Options {
   only: string[];
   quick: boolean;
   json?: string;
   check: boolean;
+  profile?: string;
 }
 
 /** The JSON file `--json` writes. */
@@ -70,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
       check: { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,7 +85,7 @@ function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
-  return { only: values.only, quick: values.quick, json: values.json, check: values.check };
+  return { only: values.only, quick: values.quick, json: values.json, check: values.check, profile: values.profile === undefined ? undefined : resolve(values.profile) };
 }
 
 function isBenchModule(m: unknown): m is BenchModule {
@@ -141,6 +148,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = {
     quick: options.quick,
     root,
+    profileDir: options.profile,
     log,
     note: (message) => {
       report.notes.push({ bench: current, message });

@@ -31,6 +31,11 @@ export interface BenchContext {
   root: string;
   /** Progress line on stderr (the table goes to stdout). */
   log(message: string): void;
+  /**
+   * `--profile DIR`: benchmarks that measure servers in child processes start them with
+   * `--cpu-prof --cpu-prof-dir=DIR/<server>` (see `profileArgs`).
+   */
+  profileDir?: string;
   /** A fact the figures depend on (e.g. which server was measured): printed and kept in the JSON `notes`. */
   note(message: string): void;
 }
@@ -125,6 +130,11 @@ export function paired(m: { baseline: readonly number[]; subject: readonly numbe
     ratio: median(m.subject.map((s, i) => s / m.baseline[i])),
     difference: median(m.subject.map((s, i) => s - m.baseline[i])),
   };
+}
+
+/** Node flags that make a measured child process write a CPU profile under `ctx.profileDir`. */
+export function profileArgs(ctx: BenchContext, server: string): string[] {
+  return ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}/${server}`] : [];
 }
 
 /** Nanoseconds elapsed since `start` (a `process.hrtime.bigint()` reading), as a number. */
