@@ -124,7 +124,8 @@ function defaultOutput(scope: TemplateScope): Record<string, unknown> {
 /** The step whose failure explains the run: the earliest to end among failed steps (depth first). */
 function firstFailure(steps: StepTrace[]): StepTrace | undefined {
   let best: StepTrace | undefined;
-  for (const s of steps) if (s && (s.status === 'failed' || s.status === 'cancelled') && (!best || (s.endedAt ?? 0) < (best.endedAt ?? 0))) best = s;
+  // Steps that never started (no endedAt) explain nothing when one that ran failed.
+  for (const s of steps) if (s && (s.status === 'failed' || s.status === 'cancelled') && (!best || (s.endedAt ?? Infinity) < (best.endedAt ?? Infinity))) best = s;
   return best;
 }
 
@@ -211,7 +212,8 @@ async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext
       view = { status: 'skipped', reason: trace.reason };
     } else {
       const info = errorInfo(err);
-      trace.status = info.type === 'cancelled' ? 'cancelled' : 'failed';
+      // Cut off by the run's deadline or the caller: cancelled, not failed on its own.
+      trace.status = info.type === 'cancelled' || signal.aborted ? 'cancelled' : 'failed';
       trace.error = info;
       view = { status: 'failed', error: { type: info.type, message: info.message } };
     }
@@ -375,7 +377,7 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
         skippedCount++;
       } else {
         const info = errorInfo(err);
-        t.status = info.type === 'cancelled' ? 'cancelled' : 'failed';
+        t.status = info.type === 'cancelled' || signal.aborted ? 'cancelled' : 'failed';
         t.error = info;
         errors.push({ index: i, type: info.type, code: info.code, message: info.message });
       }
