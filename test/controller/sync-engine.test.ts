@@ -9,6 +9,7 @@ import { syncApp } from '../../controller/http.js';
 import { GitSource } from '../../controller/source/git.js';
 import { DefinitionsDirectoryTarget } from '../../controller/targets/directory.js';
 import type { IgnoreRule, SyncPolicy } from '../../controller/model.js';
+import type { SyncStatus } from '../../controller/status/status.js';
 import { createRepo, taskYaml, tempDir, type TestRepo } from './repo.js';
 
 let repo: TestRepo;
@@ -108,8 +109,8 @@ describe('controller HTTP API', () => {
     const app = syncApp(c);
     const manual = await app.request('/api/v1/sync', { method: 'POST' });
     expect(manual.status).toBe(200);
-    const status = await (await app.request('/api/v1/sync/status')).json();
-    expect(status.conditions.map((x: { type: string; status: string }) => `${x.type}=${x.status}`)).toEqual(['Ready=True', 'Reconciling=False', 'Stalled=False']);
+    const status = (await (await app.request('/api/v1/sync/status')).json()) as SyncStatus;
+    expect(status.conditions.map((x) => `${x.type}=${x.status}`)).toEqual(['Ready=True', 'Reconciling=False', 'Stalled=False']);
     expect(status.resources).toEqual([expect.objectContaining({ key: 'WorkflowTask/shop/get-user', state: 'Synced', action: 'applied', message: 'manual' })]);
     const metrics = await app.request('/metrics');
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
