@@ -9,9 +9,19 @@ const URL_IN_TEXT = /https?:\/\/[^\s"'<>]+/gi;
 const MASK = '***';
 const MAX_DEPTH = 64;
 
+/** Verdicts by key name: the same few keys recur in every record, so each is tested once. */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 10_000;
+
 /** True when a value stored under this key must not be kept. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_SUBSTRING.test(key) || isSecretName(key);
+  let secret = verdicts.get(key);
+  if (secret === undefined) {
+    secret = SECRET_SUBSTRING.test(key) || isSecretName(key);
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(key, secret);
+  }
+  return secret;
 }
 
 /**
@@ -31,7 +41,9 @@ function mask(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return MASK;
   if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
     if (v === undefined) continue;
     out[k] = isSecretKey(k) && v !== null ? MASK : mask(v, depth + 1);
   }
