@@ -278,6 +278,24 @@ describe('condition type errors', () => {
     expect(() => run('{{input.nope}} == 1', { yes: 1 })).toThrow(/step 's' condition: \{\{input.nope\}\} has no key 'nope'/);
   });
 
+  it('compare() without a condition text names only the owner and both sides', () => {
+    expect(() => compare('>', 1, 'a')).toThrow(/^condition: cannot compare the number 1 > the string "a"$/);
+    let err: ConditionEvaluationError | undefined;
+    try {
+      compare('<=', 1, 'a', "step 'x'");
+    } catch (e) {
+      err = e as ConditionEvaluationError;
+    }
+    expect(err?.message).toBe(`step 'x': cannot compare the number 1 <= the string "a"`);
+  });
+
+  it('compare() orders equal strings and numbers with <= and >=', () => {
+    expect(compare('<=', 'b', 'b')).toBe(true);
+    expect(compare('>=', 'a', 'b')).toBe(false);
+    expect(compare('<', 2, 2)).toBe(false);
+    expect(compare('>', 'b', 'a')).toBe(true);
+  });
+
   it('compare() treats a missing value as null for == and !=', () => {
     expect(compare('==', undefined, null)).toBe(true);
     expect(compare('!=', undefined, 1)).toBe(true);
