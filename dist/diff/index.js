@@ -13158,6 +13158,7 @@ var simpleGit = gitInstanceFactory;
 
 // engine/model/types.ts
 var KINDS = ["WorkflowTask", "Workflow"];
+var EXTRA_KINDS = ["WorkflowTenant", "AlertRule"];
 function resourceKey(r2) {
   return `${r2.kind}/${r2.metadata.namespace ?? "default"}/${r2.metadata.name}`;
 }
@@ -13170,10 +13171,22 @@ var DefinitionRegistry = class {
   tasks = /* @__PURE__ */ new Map();
   workflows = /* @__PURE__ */ new Map();
   raw = /* @__PURE__ */ new Map();
+  /** WorkflowTenant and AlertRule resources by `Kind/namespace/name`, with their raw documents in `raw`. */
+  extras = /* @__PURE__ */ new Map();
   /** Duplicate definitions found while building, as diagnostics. */
   diagnostics = [];
-  constructor(loaded = []) {
+  constructor(loaded = [], extras = []) {
     for (const l of loaded) this.add(l);
+    for (const e of extras) {
+      const key = resourceKey(e.resource);
+      if (this.extras.has(key)) {
+        const at = e.resource.source.locate("/metadata/name");
+        this.diagnostics.push({ code: "WF_DUPLICATE_RESOURCE", severity: "error", message: `${e.resource.kind} '${qualifiedName(e.resource)}' is defined twice`, hint: "Rename one of them or delete the copy.", resource: key, ...at, pointer: "/metadata/name" });
+        continue;
+      }
+      this.extras.set(key, e.resource);
+      this.raw.set(key, e.raw);
+    }
   }
   add({ resource, raw }) {
     const map = resource.kind === "WorkflowTask" ? this.tasks : this.workflows;
@@ -13245,12 +13258,14 @@ function parseYaml(text, file) {
   list.forEach((doc, index) => {
     if (doc.errors.length) {
       for (const e of doc.errors) {
+        const at = position(e.pos[0]);
+        const newDocument = e.code === "DUPLICATE_KEY" && at.column === 1;
         diagnostics.push({
           code: "WF_YAML_SYNTAX",
           severity: "error",
           message: `YAML syntax error: ${e.message.split("\n")[0]}`,
-          hint: "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
-          ...position(e.pos[0])
+          hint: newDocument ? "A top-level key repeats: if this starts another resource, separate the two with a line holding only ---." : "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
+          ...at
         });
       }
       return;
@@ -13323,7 +13338,20 @@ function toResource(doc) {
   }
   const apiVersion = v.apiVersion;
   const kind = v.kind;
-  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !KINDS.includes(kind)) {
+  if (apiVersion === void 0 && kind === void 0 && (Array.isArray(v.tasks) || isObject(v.forEach) || isObject(v.switch))) {
+    return {
+      diagnostics: [
+        {
+          code: "WF_LOAD_FRAGMENT",
+          severity: "info",
+          message: `Document ${doc.index + 1} is a fragment of a Workflow spec (${Array.isArray(v.tasks) ? "tasks" : "a step"} without apiVersion and kind); skipped`,
+          hint: "To run or validate it, wrap it in a resource: apiVersion: workflow.io/v1, kind: Workflow, metadata.name, spec.",
+          ...at("")
+        }
+      ]
+    };
+  }
+  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !(KINDS.includes(kind) || EXTRA_KINDS.includes(kind))) {
     const known = typeof apiVersion === "string" && GROUPS.has(apiVersion);
     return {
       diagnostics: [
@@ -13331,7 +13359,7 @@ function toResource(doc) {
           code: known ? "WF_LOAD_UNKNOWN_KIND" : "WF_LOAD_NOT_A_RESOURCE",
           severity: known ? "error" : "info",
           message: known ? `Unknown kind '${String(kind)}' in ${apiVersion}` : `Document ${doc.index + 1} is not a Weft resource (apiVersion ${JSON.stringify(apiVersion ?? null)}, kind ${JSON.stringify(kind ?? null)}); skipped`,
-          hint: known ? `Use one of: ${KINDS.join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
+          hint: known ? `Use one of: ${[...KINDS, ...EXTRA_KINDS].join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
           ...at(known ? "/kind" : "")
         }
       ]
@@ -13352,13 +13380,14 @@ function toResource(doc) {
     };
   }
   const aliases = [];
-  const spec = normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
+  const extra = EXTRA_KINDS.includes(kind);
+  const spec = extra ? isObject(v.spec) ? v.spec : {} : normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
   const source = {
     file: doc.file,
     document: doc.index,
-    locate: (pointer) => {
-      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length));
-      return doc.locate(pointer);
+    locate: (pointer, options) => {
+      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length), options);
+      return doc.locate(pointer, options);
     }
   };
   const resource = {
@@ -13373,6 +13402,7 @@ function toResource(doc) {
     spec,
     source
   };
+  if (extra) return { extra: { resource, raw: v }, diagnostics: [] };
   return { loaded: { resource, raw: v }, diagnostics: [] };
 }
 function normaliseSpec(kind, spec, aliases) {
@@ -13437,13 +13467,15 @@ function isObject(v) {
 function loadText(text, file) {
   const parsed = parseYaml(text, file);
   const resources = [];
+  const extras = [];
   const diagnostics = [...parsed.diagnostics];
   for (const doc of parsed.documents) {
     const r2 = toResource(doc);
     diagnostics.push(...r2.diagnostics);
     if (r2.loaded) resources.push(r2.loaded);
+    if (r2.extra) extras.push(r2.extra);
   }
-  return { resources, diagnostics, files: [file] };
+  return { resources, extras, diagnostics, files: [file] };
 }
 
 // engine/model/diagnostic.ts
@@ -13497,7 +13529,7 @@ function pathSelector(patterns) {
 
 // engine/diff/git.ts
 var BATCH = 400;
-async function loadGitTree(repoDir, ref, paths = []) {
+async function loadGitTree(repoDir, ref, paths = [], cache = /* @__PURE__ */ new Map()) {
   const git = simpleGit({ baseDir: repoDir, maxConcurrentProcesses: 4 });
   let commit;
   try {
@@ -13523,11 +13555,14 @@ async function loadGitTree(repoDir, ref, paths = []) {
     if (type === "blob" && select(path)) blobs.push({ id, size: Number(size), path });
   }
   blobs.sort((a, b2) => a.path.localeCompare(b2.path));
-  const texts = await readBlobs(git, blobs);
+  const key = (b2) => `${b2.id}\0${b2.path}`;
+  const missing = blobs.filter((b2) => !cache.has(key(b2)));
+  const texts = await readBlobs(git, missing);
+  missing.forEach((b2, i2) => cache.set(key(b2), loadText(texts[i2], b2.path)));
   const resources = [];
   const diagnostics = [];
-  for (let i2 = 0; i2 < blobs.length; i2++) {
-    const r2 = loadText(texts[i2], blobs[i2].path);
+  for (const b2 of blobs) {
+    const r2 = cache.get(key(b2));
     resources.push(...r2.resources);
     diagnostics.push(...r2.diagnostics);
   }
@@ -13552,6 +13587,9 @@ async function readBlobs(git, blobs) {
   );
   return results.flat();
 }
+
+// engine/diff/tree.ts
+import { isDeepStrictEqual as isDeepStrictEqual2 } from "node:util";
 
 // engine/model/canonical.ts
 function canonicalJson(value) {
@@ -13956,7 +13994,7 @@ function outputMapSchema(output) {
 }
 
 // engine/diff/mermaid.ts
-function workflowMermaid(before, after, steps, edges) {
+function workflowMermaid(before, after, steps, edges, headEdges = buildGraph(after).edges) {
   const change = new Map(steps.map((s) => [s.id, s.change]));
   const ids = [...after.map((s) => s.id), ...before.filter((s) => change.get(s.id) === "removed").map((s) => s.id)];
   const node = new Map(ids.map((id, i2) => [id, `s${i2}`]));
@@ -13966,7 +14004,7 @@ function workflowMermaid(before, after, steps, edges) {
     lines.push(`  ${node.get(id)}["${label(id)}"]${c3 ? `:::${c3}` : ""}`);
   }
   const gained = new Set(edges.filter((e) => e.change === "gained").map((e) => `${e.from}\0${e.to}`));
-  for (const e of buildGraph(after).edges) {
+  for (const e of headEdges) {
     const arrow = gained.has(`${e.from}\0${e.to}`) ? "==>|added|" : "-->";
     lines.push(`  ${node.get(e.from)} ${arrow} ${node.get(e.to)}`);
   }
@@ -14079,6 +14117,7 @@ function readLabel(path) {
 }
 
 // engine/diff/values.ts
+import { isDeepStrictEqual } from "node:util";
 function diffValues(before, after, path = "") {
   const out = [];
   walk(before, after, path, out);
@@ -14106,7 +14145,7 @@ function walk(b2, a, path, out) {
     for (const id of [.../* @__PURE__ */ new Set([...mb.keys(), ...ma.keys()])]) walk(mb.get(id), ma.get(id), `${path}[${id}]`, out);
     return;
   }
-  if (canonicalJson(b2) !== canonicalJson(a)) out.push({ path, change: "changed", before: b2, after: a });
+  if (!isDeepStrictEqual(b2, a)) out.push({ path, change: "changed", before: b2, after: a });
 }
 function join(path, key) {
   return path ? `${path}.${key}` : key;
@@ -14131,7 +14170,7 @@ function diffTrees(base, head) {
     for (const [name, after] of h2) {
       const before = b2.get(name);
       if (!before) added.push(after);
-      else if (canonicalJson(before.spec) === canonicalJson(after.spec)) unchanged++;
+      else if (isDeepStrictEqual2(before.spec, after.spec)) unchanged++;
       else resources.push(changedResource(before, after, uses));
     }
     for (const [name, before] of b2) if (!h2.has(name)) removed.push(before);
@@ -14230,7 +14269,8 @@ function changedWorkflow(before, after, uses) {
   const { tasks: stepsBefore, ...restBefore } = before.spec;
   const { tasks: stepsAfter, ...restAfter } = after.spec;
   const steps = diffSteps(asSteps(stepsBefore), asSteps(stepsAfter), after);
-  const edges = diffEdges(asSteps(stepsBefore), asSteps(stepsAfter));
+  const headEdges = buildGraph(asSteps(stepsAfter)).edges;
+  const edges = diffEdges(buildGraph(asSteps(stepsBefore)).edges, headEdges);
   const impact = impactOf(after, uses, contract);
   return {
     kind: "Workflow",
@@ -14243,7 +14283,7 @@ function changedWorkflow(before, after, uses) {
     steps,
     edges,
     ...impact.length ? { impact } : {},
-    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges)
+    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges, headEdges)
   };
 }
 function asSteps(v) {
@@ -14265,10 +14305,8 @@ function diffSteps(before, after, head) {
   for (const s of before) if (!ma.has(s.id)) out.push({ id: s.id, change: "removed", fields: [] });
   return out;
 }
-function diffEdges(before, after) {
+function diffEdges(eb, ea) {
   const key = (e) => `${e.from}\0${e.to}`;
-  const eb = buildGraph(before).edges;
-  const ea = buildGraph(after).edges;
   const kb = new Set(eb.map(key));
   const ka = new Set(ea.map(key));
   return [
@@ -14461,7 +14499,9 @@ function breakingDiagnostics(report, severity = "warning") {
 
 // engine/diff/index.ts
 async function diffGitRefs(repoDir, baseRef, headRef, paths = []) {
-  const [base, head] = await Promise.all([loadGitTree(repoDir, baseRef, paths), loadGitTree(repoDir, headRef, paths)]);
+  const cache = /* @__PURE__ */ new Map();
+  const head = await loadGitTree(repoDir, headRef, paths, cache);
+  const base = await loadGitTree(repoDir, baseRef, paths, cache);
   return { report: diffTrees(base.registry, head.registry), base, head };
 }
 

@@ -26142,6 +26142,7 @@ import { extname, join, relative } from "node:path";
 
 // engine/model/types.ts
 var KINDS = ["WorkflowTask", "Workflow"];
+var EXTRA_KINDS = ["WorkflowTenant", "AlertRule"];
 function resourceKey(r2) {
   return `${r2.kind}/${r2.metadata.namespace ?? "default"}/${r2.metadata.name}`;
 }
@@ -26154,10 +26155,22 @@ var DefinitionRegistry = class {
   tasks = /* @__PURE__ */ new Map();
   workflows = /* @__PURE__ */ new Map();
   raw = /* @__PURE__ */ new Map();
+  /** WorkflowTenant and AlertRule resources by `Kind/namespace/name`, with their raw documents in `raw`. */
+  extras = /* @__PURE__ */ new Map();
   /** Duplicate definitions found while building, as diagnostics. */
   diagnostics = [];
-  constructor(loaded = []) {
+  constructor(loaded = [], extras = []) {
     for (const l of loaded) this.add(l);
+    for (const e of extras) {
+      const key = resourceKey(e.resource);
+      if (this.extras.has(key)) {
+        const at = e.resource.source.locate("/metadata/name");
+        this.diagnostics.push({ code: "WF_DUPLICATE_RESOURCE", severity: "error", message: `${e.resource.kind} '${qualifiedName(e.resource)}' is defined twice`, hint: "Rename one of them or delete the copy.", resource: key, ...at, pointer: "/metadata/name" });
+        continue;
+      }
+      this.extras.set(key, e.resource);
+      this.raw.set(key, e.raw);
+    }
   }
   add({ resource, raw }) {
     const map = resource.kind === "WorkflowTask" ? this.tasks : this.workflows;
@@ -26229,12 +26242,14 @@ function parseYaml(text, file) {
   list.forEach((doc, index) => {
     if (doc.errors.length) {
       for (const e of doc.errors) {
+        const at = position(e.pos[0]);
+        const newDocument = e.code === "DUPLICATE_KEY" && at.column === 1;
         diagnostics.push({
           code: "WF_YAML_SYNTAX",
           severity: "error",
           message: `YAML syntax error: ${e.message.split("\n")[0]}`,
-          hint: "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
-          ...position(e.pos[0])
+          hint: newDocument ? "A top-level key repeats: if this starts another resource, separate the two with a line holding only ---." : "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
+          ...at
         });
       }
       return;
@@ -26307,7 +26322,20 @@ function toResource(doc) {
   }
   const apiVersion = v.apiVersion;
   const kind = v.kind;
-  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !KINDS.includes(kind)) {
+  if (apiVersion === void 0 && kind === void 0 && (Array.isArray(v.tasks) || isObject(v.forEach) || isObject(v.switch))) {
+    return {
+      diagnostics: [
+        {
+          code: "WF_LOAD_FRAGMENT",
+          severity: "info",
+          message: `Document ${doc.index + 1} is a fragment of a Workflow spec (${Array.isArray(v.tasks) ? "tasks" : "a step"} without apiVersion and kind); skipped`,
+          hint: "To run or validate it, wrap it in a resource: apiVersion: workflow.io/v1, kind: Workflow, metadata.name, spec.",
+          ...at("")
+        }
+      ]
+    };
+  }
+  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !(KINDS.includes(kind) || EXTRA_KINDS.includes(kind))) {
     const known = typeof apiVersion === "string" && GROUPS.has(apiVersion);
     return {
       diagnostics: [
@@ -26315,7 +26343,7 @@ function toResource(doc) {
           code: known ? "WF_LOAD_UNKNOWN_KIND" : "WF_LOAD_NOT_A_RESOURCE",
           severity: known ? "error" : "info",
           message: known ? `Unknown kind '${String(kind)}' in ${apiVersion}` : `Document ${doc.index + 1} is not a Weft resource (apiVersion ${JSON.stringify(apiVersion ?? null)}, kind ${JSON.stringify(kind ?? null)}); skipped`,
-          hint: known ? `Use one of: ${KINDS.join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
+          hint: known ? `Use one of: ${[...KINDS, ...EXTRA_KINDS].join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
           ...at(known ? "/kind" : "")
         }
       ]
@@ -26336,13 +26364,14 @@ function toResource(doc) {
     };
   }
   const aliases = [];
-  const spec = normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
+  const extra = EXTRA_KINDS.includes(kind);
+  const spec = extra ? isObject(v.spec) ? v.spec : {} : normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
   const source = {
     file: doc.file,
     document: doc.index,
-    locate: (pointer) => {
-      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length));
-      return doc.locate(pointer);
+    locate: (pointer, options) => {
+      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length), options);
+      return doc.locate(pointer, options);
     }
   };
   const resource = {
@@ -26357,6 +26386,7 @@ function toResource(doc) {
     spec,
     source
   };
+  if (extra) return { extra: { resource, raw: v }, diagnostics: [] };
   return { loaded: { resource, raw: v }, diagnostics: [] };
 }
 function normaliseSpec(kind, spec, aliases) {
@@ -26421,13 +26451,15 @@ function isObject(v) {
 function loadText(text, file) {
   const parsed = parseYaml(text, file);
   const resources = [];
+  const extras = [];
   const diagnostics = [...parsed.diagnostics];
   for (const doc of parsed.documents) {
     const r2 = toResource(doc);
     diagnostics.push(...r2.diagnostics);
     if (r2.loaded) resources.push(r2.loaded);
+    if (r2.extra) extras.push(r2.extra);
   }
-  return { resources, diagnostics, files: [file] };
+  return { resources, extras, diagnostics, files: [file] };
 }
 var YAML_EXT = /* @__PURE__ */ new Set([".yaml", ".yml"]);
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "dist", "build", ".weft"]);
@@ -26453,7 +26485,7 @@ async function listYamlFiles(paths) {
 }
 async function loadPaths(paths, options = {}) {
   const cwd = options.cwd ?? process.cwd();
-  const result = { resources: [], diagnostics: [], files: [] };
+  const result = { resources: [], extras: [], diagnostics: [], files: [] };
   let files;
   try {
     files = await listYamlFiles(paths);
@@ -26471,6 +26503,7 @@ async function loadPaths(paths, options = {}) {
     const name = relative(cwd, f) || f;
     const r2 = loadText(texts[i2], name.startsWith("..") ? f : name);
     result.resources.push(...r2.resources);
+    result.extras.push(...r2.extras);
     result.diagnostics.push(...r2.diagnostics);
     result.files.push(f);
   });
@@ -26478,7 +26511,7 @@ async function loadPaths(paths, options = {}) {
 }
 async function loadRegistry(paths, options = {}) {
   const r2 = await loadPaths(paths, options);
-  const registry = new DefinitionRegistry(r2.resources);
+  const registry = new DefinitionRegistry(r2.resources, r2.extras);
   return { registry, diagnostics: [...r2.diagnostics, ...registry.diagnostics], files: r2.files };
 }
 
@@ -26558,7 +26591,7 @@ function staticPrefix(pattern) {
 
 // engine/diff/git.ts
 var BATCH = 400;
-async function loadGitTree(repoDir, ref, paths = []) {
+async function loadGitTree(repoDir, ref, paths = [], cache = /* @__PURE__ */ new Map()) {
   const git = simpleGit({ baseDir: repoDir, maxConcurrentProcesses: 4 });
   let commit;
   try {
@@ -26584,11 +26617,14 @@ async function loadGitTree(repoDir, ref, paths = []) {
     if (type === "blob" && select(path)) blobs.push({ id, size: Number(size), path });
   }
   blobs.sort((a, b2) => a.path.localeCompare(b2.path));
-  const texts = await readBlobs(git, blobs);
+  const key = (b2) => `${b2.id}\0${b2.path}`;
+  const missing = blobs.filter((b2) => !cache.has(key(b2)));
+  const texts = await readBlobs(git, missing);
+  missing.forEach((b2, i2) => cache.set(key(b2), loadText(texts[i2], b2.path)));
   const resources = [];
   const diagnostics = [];
-  for (let i2 = 0; i2 < blobs.length; i2++) {
-    const r2 = loadText(texts[i2], blobs[i2].path);
+  for (const b2 of blobs) {
+    const r2 = cache.get(key(b2));
     resources.push(...r2.resources);
     diagnostics.push(...r2.diagnostics);
   }
@@ -26613,6 +26649,9 @@ async function readBlobs(git, blobs) {
   );
   return results.flat();
 }
+
+// engine/diff/tree.ts
+import { isDeepStrictEqual as isDeepStrictEqual2 } from "node:util";
 
 // engine/model/canonical.ts
 import { createHash } from "node:crypto";
@@ -27027,7 +27066,7 @@ function outputMapSchema(output) {
 }
 
 // engine/diff/mermaid.ts
-function workflowMermaid(before, after, steps, edges) {
+function workflowMermaid(before, after, steps, edges, headEdges = buildGraph(after).edges) {
   const change = new Map(steps.map((s) => [s.id, s.change]));
   const ids = [...after.map((s) => s.id), ...before.filter((s) => change.get(s.id) === "removed").map((s) => s.id)];
   const node = new Map(ids.map((id, i2) => [id, `s${i2}`]));
@@ -27037,7 +27076,7 @@ function workflowMermaid(before, after, steps, edges) {
     lines.push(`  ${node.get(id)}["${label(id)}"]${c3 ? `:::${c3}` : ""}`);
   }
   const gained = new Set(edges.filter((e) => e.change === "gained").map((e) => `${e.from}\0${e.to}`));
-  for (const e of buildGraph(after).edges) {
+  for (const e of headEdges) {
     const arrow = gained.has(`${e.from}\0${e.to}`) ? "==>|added|" : "-->";
     lines.push(`  ${node.get(e.from)} ${arrow} ${node.get(e.to)}`);
   }
@@ -27150,6 +27189,7 @@ function readLabel(path) {
 }
 
 // engine/diff/values.ts
+import { isDeepStrictEqual } from "node:util";
 function diffValues(before, after, path = "") {
   const out = [];
   walk(before, after, path, out);
@@ -27177,7 +27217,7 @@ function walk(b2, a, path, out) {
     for (const id of [.../* @__PURE__ */ new Set([...mb.keys(), ...ma.keys()])]) walk(mb.get(id), ma.get(id), `${path}[${id}]`, out);
     return;
   }
-  if (canonicalJson(b2) !== canonicalJson(a)) out.push({ path, change: "changed", before: b2, after: a });
+  if (!isDeepStrictEqual(b2, a)) out.push({ path, change: "changed", before: b2, after: a });
 }
 function join2(path, key) {
   return path ? `${path}.${key}` : key;
@@ -27202,7 +27242,7 @@ function diffTrees(base, head) {
     for (const [name, after] of h2) {
       const before = b2.get(name);
       if (!before) added.push(after);
-      else if (canonicalJson(before.spec) === canonicalJson(after.spec)) unchanged++;
+      else if (isDeepStrictEqual2(before.spec, after.spec)) unchanged++;
       else resources.push(changedResource(before, after, uses));
     }
     for (const [name, before] of b2) if (!h2.has(name)) removed.push(before);
@@ -27301,7 +27341,8 @@ function changedWorkflow(before, after, uses) {
   const { tasks: stepsBefore, ...restBefore } = before.spec;
   const { tasks: stepsAfter, ...restAfter } = after.spec;
   const steps = diffSteps(asSteps(stepsBefore), asSteps(stepsAfter), after);
-  const edges = diffEdges(asSteps(stepsBefore), asSteps(stepsAfter));
+  const headEdges = buildGraph(asSteps(stepsAfter)).edges;
+  const edges = diffEdges(buildGraph(asSteps(stepsBefore)).edges, headEdges);
   const impact = impactOf(after, uses, contract);
   return {
     kind: "Workflow",
@@ -27314,7 +27355,7 @@ function changedWorkflow(before, after, uses) {
     steps,
     edges,
     ...impact.length ? { impact } : {},
-    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges)
+    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges, headEdges)
   };
 }
 function asSteps(v) {
@@ -27336,10 +27377,8 @@ function diffSteps(before, after, head) {
   for (const s of before) if (!ma.has(s.id)) out.push({ id: s.id, change: "removed", fields: [] });
   return out;
 }
-function diffEdges(before, after) {
+function diffEdges(eb, ea) {
   const key = (e) => `${e.from}\0${e.to}`;
-  const eb = buildGraph(before).edges;
-  const ea = buildGraph(after).edges;
   const kb = new Set(eb.map(key));
   const ka = new Set(ea.map(key));
   return [
@@ -27532,7 +27571,9 @@ function breakingDiagnostics(report, severity = "warning") {
 
 // engine/diff/index.ts
 async function diffGitRefs(repoDir, baseRef, headRef, paths = []) {
-  const [base, head] = await Promise.all([loadGitTree(repoDir, baseRef, paths), loadGitTree(repoDir, headRef, paths)]);
+  const cache = /* @__PURE__ */ new Map();
+  const head = await loadGitTree(repoDir, headRef, paths, cache);
+  const base = await loadGitTree(repoDir, baseRef, paths, cache);
   return { report: diffTrees(base.registry, head.registry), base, head };
 }
 
@@ -27820,7 +27861,7 @@ var VALIDATION_CODES = {
   WF_SCHEMA_DURATION: "A value that is not a duration (250ms, 5s, 1m30s, 2h or milliseconds).",
   WF_SCHEMA_RANGE: "A number below its minimum or above its maximum.",
   WF_SCHEMA_LENGTH: "A string or list that is too short or too long.",
-  WF_SCHEMA_INVALID: "Any other schema violation.",
+  WF_SCHEMA_INVALID: "Any other schema violation (a fallback for schema keywords without a code of their own).",
   WF_JSON_SCHEMA_INVALID: "A task inputSchema/outputSchema or workflow input that is not a valid JSON Schema.",
   // Steps of a workflow.
   WF_STEP_DUPLICATE_ID: "Two steps of one workflow share an id (nested steps included).",
@@ -27989,7 +28030,7 @@ var Findings = class {
   }
 };
 function positionOf(resource, pointer, place = {}) {
-  const at = resource.source.locate(pointer);
+  const at = resource.source.locate(pointer, { key: place.key });
   if (place.offset && place.text !== void 0 && !place.text.includes("\n")) return { ...at, column: at.column + place.offset };
   return at;
 }
@@ -28020,6 +28061,7 @@ var ValidationContext = class {
   taskNames = /* @__PURE__ */ new Map();
   workflowNames = /* @__PURE__ */ new Map();
   versions = /* @__PURE__ */ new Map();
+  /** A task by `name` (seen from `namespace`) or `ns/name`. */
   task(ref, namespace) {
     return this.registry.task(ref, namespace);
   }
@@ -28029,6 +28071,7 @@ var ValidationContext = class {
     if (!names) this.taskNames.set(namespace, names = this.registry.taskNames(namespace));
     return names;
   }
+  /** Workflow names as they would be written from `namespace`, for "did you mean". */
   workflowNamesIn(namespace) {
     let names = this.workflowNames.get(namespace);
     if (!names) this.workflowNames.set(namespace, names = this.registry.workflowNames(namespace));
@@ -28277,7 +28320,7 @@ var stepSchema = {
     id: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_-]*$", maxLength: 128 },
     description: { type: "string" },
     ...refTarget,
-    dependsOn: { type: "array", items: { type: "string" } },
+    dependsOn: { anyOf: [{ type: "array", items: { type: "string" } }, { type: "string" }] },
     timeout: duration,
     retry,
     condition: {
@@ -28327,9 +28370,70 @@ function resourceSchema(kind, spec) {
     ...definitions ? { definitions } : {}
   };
 }
+var workflowTenantSpecSchema = {
+  type: "object",
+  properties: {
+    namespace: { type: "string" },
+    quotas: {
+      type: "object",
+      properties: {
+        maxConcurrentWorkflows: { type: "integer", minimum: 0 },
+        maxConcurrentTasks: { type: "integer", minimum: 0 },
+        maxWorkflowsPerHour: { type: "integer", minimum: 0 },
+        maxExecutionDuration: duration
+      },
+      additionalProperties: false
+    },
+    rateLimit: {
+      type: "object",
+      properties: { requestsPerSecond: { type: "number", minimum: 0 }, burstSize: { type: "integer", minimum: 0 } },
+      additionalProperties: false
+    },
+    resourceLimits: { type: "object", additionalProperties: { type: ["string", "number"] } },
+    allowedTaskRefs: { type: "array", items: { type: "string" } },
+    dataRetention: freeObject
+  },
+  additionalProperties: false
+};
+var alertRuleSpecSchema = {
+  type: "object",
+  required: ["conditions", "channels"],
+  properties: {
+    workflow: { type: "string" },
+    conditions: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["type"],
+        properties: { type: { type: "string", enum: ["executionTime", "errorRate"] }, threshold: { type: "number" }, windowMinutes: { type: "integer", minimum: 1 } },
+        additionalProperties: false
+      }
+    },
+    channels: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["type"],
+        properties: {
+          type: { type: "string", enum: ["slack", "pagerduty", "webhook", "email"] },
+          webhook: { type: "string" },
+          channel: { type: "string" },
+          serviceKey: { type: "string" },
+          severity: { type: "string" },
+          url: { type: "string" },
+          to: { type: "string" }
+        },
+        additionalProperties: false
+      }
+    }
+  },
+  additionalProperties: false
+};
 var resourceSchemas = {
   WorkflowTask: resourceSchema("WorkflowTask", workflowTaskSpecSchema),
-  Workflow: resourceSchema("Workflow", workflowSpecSchema)
+  Workflow: resourceSchema("Workflow", workflowSpecSchema),
+  WorkflowTenant: resourceSchema("WorkflowTenant", workflowTenantSpecSchema),
+  AlertRule: resourceSchema("AlertRule", alertRuleSpecSchema)
 };
 
 // engine/validate/schema.ts
@@ -28337,7 +28441,9 @@ var ajv = new import_ajv.default({ allErrors: true, strict: false, verbose: true
 (0, import_ajv_formats.default)(ajv);
 var validators = {
   WorkflowTask: ajv.compile(resourceSchemas.WorkflowTask),
-  Workflow: ajv.compile(resourceSchemas.Workflow)
+  Workflow: ajv.compile(resourceSchemas.Workflow),
+  WorkflowTenant: ajv.compile(resourceSchemas.WorkflowTenant),
+  AlertRule: ajv.compile(resourceSchemas.AlertRule)
 };
 function schemaProblems(kind, document2) {
   const validate = validators[kind];
@@ -29027,11 +29133,11 @@ function checkCaseTarget(check, node, c3, at, owner) {
   }
   const entries = c3.input !== void 0 ? inputEntries({ value: c3.input, pointer: `${at}/input` }) : inputEntries({ value: node.step.input, pointer: `${node.pointer}/input` });
   const inputAt = isObject3(c3.input) ? `${at}/input` : c3.input === void 0 && isObject3(node.step.input) ? `${node.pointer}/input` : void 0;
-  if (typeof c3.taskRef === "string") {
+  if (typeof c3.taskRef === "string" && c3.taskRef) {
     const task = check.resolveTask(c3.taskRef, `${at}/taskRef`, owner);
     if (task) check.checkInputContract(node, entries, { label: `task '${c3.taskRef}'`, schema: isObject3(task.spec?.inputSchema) ? task.spec.inputSchema : void 0 }, inputAt ?? `${at}/taskRef`, owner);
   }
-  if (typeof c3.workflowRef === "string") {
+  if (typeof c3.workflowRef === "string" && c3.workflowRef) {
     const wf = check.resolveWorkflow(node, c3.workflowRef, `${at}/workflowRef`, owner);
     if (wf) check.checkInputContract(node, entries, { label: `workflow '${c3.workflowRef}'`, schema: isObject3(wf.spec?.input) ? wf.spec.input : void 0 }, inputAt ?? `${at}/workflowRef`, owner);
   }
@@ -29163,8 +29269,8 @@ var WorkflowCheck = class {
         "Keep one of them; use nested tasks: or a switch to combine several actions."
       );
     }
-    if (typeof step.taskRef === "string") this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
-    if (typeof step.workflowRef === "string") this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
+    if (typeof step.taskRef === "string" && step.taskRef) this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
+    if (typeof step.workflowRef === "string" && step.workflowRef) this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
     this.checkDependsOn(node);
     const plain = node.strings.filter((s) => !s.pointer.startsWith(`${node.pointer}/condition/`));
     this.checkTemplates(node, plain);
@@ -29580,6 +29686,20 @@ function validateRegistry(registry, options = {}) {
       )
     );
   }
+  for (const extra of registry.extras.values()) {
+    out.push(
+      ...guarded(extra, "schema", (findings) => {
+        const raw = registry.raw.get(resourceKey(extra));
+        if (raw) for (const p2 of schemaProblems(extra.kind, raw)) findings.error(p2.code, p2.pointer, p2.message, p2.hint, { key: p2.key });
+        findings.warning(
+          "WF_NOT_SUPPORTED_YET",
+          "/kind",
+          `${extra.kind} '${extra.metadata.name}' is loaded and checked, but this engine version does not enforce it yet`,
+          extra.kind === "WorkflowTenant" ? "Quotas, rate limits and allowed tasks are not applied; keep them in Git for when they are." : "Alert conditions are not evaluated and no channel is called yet."
+        );
+      })
+    );
+  }
   try {
     out.push(...checkCallGraph(ctx));
   } catch (err) {
@@ -29595,10 +29715,7 @@ async function validatePaths(paths, options = {}) {
 function checkSchema(resource, registry, findings) {
   const raw = registry.raw.get(resourceKey(resource));
   if (!raw) return;
-  for (const p2 of schemaProblems(resource.kind, raw)) {
-    const severity = "error";
-    findings.add(p2.code, severity, p2.pointer, p2.message, p2.hint, { key: p2.key });
-  }
+  for (const p2 of schemaProblems(resource.kind, raw)) findings.error(p2.code, p2.pointer, p2.message, p2.hint, { key: p2.key });
 }
 function guarded(resource, rule, run) {
   const findings = new Findings(resource);

@@ -20554,6 +20554,7 @@ import { extname, join, relative } from "node:path";
 
 // engine/model/types.ts
 var KINDS = ["WorkflowTask", "Workflow"];
+var EXTRA_KINDS = ["WorkflowTenant", "AlertRule"];
 function resourceKey(r) {
   return `${r.kind}/${r.metadata.namespace ?? "default"}/${r.metadata.name}`;
 }
@@ -20566,10 +20567,22 @@ var DefinitionRegistry = class {
   tasks = /* @__PURE__ */ new Map();
   workflows = /* @__PURE__ */ new Map();
   raw = /* @__PURE__ */ new Map();
+  /** WorkflowTenant and AlertRule resources by `Kind/namespace/name`, with their raw documents in `raw`. */
+  extras = /* @__PURE__ */ new Map();
   /** Duplicate definitions found while building, as diagnostics. */
   diagnostics = [];
-  constructor(loaded = []) {
+  constructor(loaded = [], extras = []) {
     for (const l of loaded) this.add(l);
+    for (const e of extras) {
+      const key = resourceKey(e.resource);
+      if (this.extras.has(key)) {
+        const at = e.resource.source.locate("/metadata/name");
+        this.diagnostics.push({ code: "WF_DUPLICATE_RESOURCE", severity: "error", message: `${e.resource.kind} '${qualifiedName(e.resource)}' is defined twice`, hint: "Rename one of them or delete the copy.", resource: key, ...at, pointer: "/metadata/name" });
+        continue;
+      }
+      this.extras.set(key, e.resource);
+      this.raw.set(key, e.raw);
+    }
   }
   add({ resource, raw }) {
     const map = resource.kind === "WorkflowTask" ? this.tasks : this.workflows;
@@ -20641,12 +20654,14 @@ function parseYaml(text, file) {
   list.forEach((doc, index) => {
     if (doc.errors.length) {
       for (const e of doc.errors) {
+        const at = position(e.pos[0]);
+        const newDocument = e.code === "DUPLICATE_KEY" && at.column === 1;
         diagnostics.push({
           code: "WF_YAML_SYNTAX",
           severity: "error",
           message: `YAML syntax error: ${e.message.split("\n")[0]}`,
-          hint: "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
-          ...position(e.pos[0])
+          hint: newDocument ? "A top-level key repeats: if this starts another resource, separate the two with a line holding only ---." : "Fix the YAML syntax (indentation, quoting, a missing colon) at this position.",
+          ...at
         });
       }
       return;
@@ -20719,7 +20734,20 @@ function toResource(doc) {
   }
   const apiVersion = v.apiVersion;
   const kind = v.kind;
-  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !KINDS.includes(kind)) {
+  if (apiVersion === void 0 && kind === void 0 && (Array.isArray(v.tasks) || isObject(v.forEach) || isObject(v.switch))) {
+    return {
+      diagnostics: [
+        {
+          code: "WF_LOAD_FRAGMENT",
+          severity: "info",
+          message: `Document ${doc.index + 1} is a fragment of a Workflow spec (${Array.isArray(v.tasks) ? "tasks" : "a step"} without apiVersion and kind); skipped`,
+          hint: "To run or validate it, wrap it in a resource: apiVersion: workflow.io/v1, kind: Workflow, metadata.name, spec.",
+          ...at("")
+        }
+      ]
+    };
+  }
+  if (typeof apiVersion !== "string" || !GROUPS.has(apiVersion) || !(KINDS.includes(kind) || EXTRA_KINDS.includes(kind))) {
     const known = typeof apiVersion === "string" && GROUPS.has(apiVersion);
     return {
       diagnostics: [
@@ -20727,7 +20755,7 @@ function toResource(doc) {
           code: known ? "WF_LOAD_UNKNOWN_KIND" : "WF_LOAD_NOT_A_RESOURCE",
           severity: known ? "error" : "info",
           message: known ? `Unknown kind '${String(kind)}' in ${apiVersion}` : `Document ${doc.index + 1} is not a Weft resource (apiVersion ${JSON.stringify(apiVersion ?? null)}, kind ${JSON.stringify(kind ?? null)}); skipped`,
-          hint: known ? `Use one of: ${KINDS.join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
+          hint: known ? `Use one of: ${[...KINDS, ...EXTRA_KINDS].join(", ")}.` : "Weft reads apiVersion workflow.io/v1 (or workflow.example.com/v1) with kind WorkflowTask or Workflow.",
           ...at(known ? "/kind" : "")
         }
       ]
@@ -20748,13 +20776,14 @@ function toResource(doc) {
     };
   }
   const aliases = [];
-  const spec = normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
+  const extra = EXTRA_KINDS.includes(kind);
+  const spec = extra ? isObject(v.spec) ? v.spec : {} : normaliseSpec(kind, isObject(v.spec) ? v.spec : {}, aliases);
   const source = {
     file: doc.file,
     document: doc.index,
-    locate: (pointer) => {
-      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length));
-      return doc.locate(pointer);
+    locate: (pointer, options) => {
+      for (const [from, to] of aliases) if (pointer === from || pointer.startsWith(from + "/")) return doc.locate(to + pointer.slice(from.length), options);
+      return doc.locate(pointer, options);
     }
   };
   const resource = {
@@ -20769,6 +20798,7 @@ function toResource(doc) {
     spec,
     source
   };
+  if (extra) return { extra: { resource, raw: v }, diagnostics: [] };
   return { loaded: { resource, raw: v }, diagnostics: [] };
 }
 function normaliseSpec(kind, spec, aliases) {
@@ -20833,13 +20863,15 @@ function isObject(v) {
 function loadText(text, file) {
   const parsed = parseYaml(text, file);
   const resources = [];
+  const extras = [];
   const diagnostics = [...parsed.diagnostics];
   for (const doc of parsed.documents) {
     const r = toResource(doc);
     diagnostics.push(...r.diagnostics);
     if (r.loaded) resources.push(r.loaded);
+    if (r.extra) extras.push(r.extra);
   }
-  return { resources, diagnostics, files: [file] };
+  return { resources, extras, diagnostics, files: [file] };
 }
 var YAML_EXT = /* @__PURE__ */ new Set([".yaml", ".yml"]);
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "dist", "build", ".weft"]);
@@ -20865,7 +20897,7 @@ async function listYamlFiles(paths) {
 }
 async function loadPaths(paths, options = {}) {
   const cwd = options.cwd ?? process.cwd();
-  const result = { resources: [], diagnostics: [], files: [] };
+  const result = { resources: [], extras: [], diagnostics: [], files: [] };
   let files;
   try {
     files = await listYamlFiles(paths);
@@ -20883,6 +20915,7 @@ async function loadPaths(paths, options = {}) {
     const name = relative(cwd, f) || f;
     const r = loadText(texts[i], name.startsWith("..") ? f : name);
     result.resources.push(...r.resources);
+    result.extras.push(...r.extras);
     result.diagnostics.push(...r.diagnostics);
     result.files.push(f);
   });
@@ -20890,7 +20923,7 @@ async function loadPaths(paths, options = {}) {
 }
 async function loadRegistry(paths, options = {}) {
   const r = await loadPaths(paths, options);
-  const registry = new DefinitionRegistry(r.resources);
+  const registry = new DefinitionRegistry(r.resources, r.extras);
   return { registry, diagnostics: [...r.diagnostics, ...registry.diagnostics], files: r.files };
 }
 
@@ -20961,7 +20994,7 @@ var VALIDATION_CODES = {
   WF_SCHEMA_DURATION: "A value that is not a duration (250ms, 5s, 1m30s, 2h or milliseconds).",
   WF_SCHEMA_RANGE: "A number below its minimum or above its maximum.",
   WF_SCHEMA_LENGTH: "A string or list that is too short or too long.",
-  WF_SCHEMA_INVALID: "Any other schema violation.",
+  WF_SCHEMA_INVALID: "Any other schema violation (a fallback for schema keywords without a code of their own).",
   WF_JSON_SCHEMA_INVALID: "A task inputSchema/outputSchema or workflow input that is not a valid JSON Schema.",
   // Steps of a workflow.
   WF_STEP_DUPLICATE_ID: "Two steps of one workflow share an id (nested steps included).",
@@ -21434,7 +21467,7 @@ var Findings = class {
   }
 };
 function positionOf(resource, pointer, place = {}) {
-  const at = resource.source.locate(pointer);
+  const at = resource.source.locate(pointer, { key: place.key });
   if (place.offset && place.text !== void 0 && !place.text.includes("\n")) return { ...at, column: at.column + place.offset };
   return at;
 }
@@ -21465,6 +21498,7 @@ var ValidationContext = class {
   taskNames = /* @__PURE__ */ new Map();
   workflowNames = /* @__PURE__ */ new Map();
   versions = /* @__PURE__ */ new Map();
+  /** A task by `name` (seen from `namespace`) or `ns/name`. */
   task(ref, namespace) {
     return this.registry.task(ref, namespace);
   }
@@ -21474,6 +21508,7 @@ var ValidationContext = class {
     if (!names) this.taskNames.set(namespace, names = this.registry.taskNames(namespace));
     return names;
   }
+  /** Workflow names as they would be written from `namespace`, for "did you mean". */
   workflowNamesIn(namespace) {
     let names = this.workflowNames.get(namespace);
     if (!names) this.workflowNames.set(namespace, names = this.registry.workflowNames(namespace));
@@ -21722,7 +21757,7 @@ var stepSchema = {
     id: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_-]*$", maxLength: 128 },
     description: { type: "string" },
     ...refTarget,
-    dependsOn: { type: "array", items: { type: "string" } },
+    dependsOn: { anyOf: [{ type: "array", items: { type: "string" } }, { type: "string" }] },
     timeout: duration,
     retry,
     condition: {
@@ -21772,9 +21807,70 @@ function resourceSchema(kind, spec) {
     ...definitions ? { definitions } : {}
   };
 }
+var workflowTenantSpecSchema = {
+  type: "object",
+  properties: {
+    namespace: { type: "string" },
+    quotas: {
+      type: "object",
+      properties: {
+        maxConcurrentWorkflows: { type: "integer", minimum: 0 },
+        maxConcurrentTasks: { type: "integer", minimum: 0 },
+        maxWorkflowsPerHour: { type: "integer", minimum: 0 },
+        maxExecutionDuration: duration
+      },
+      additionalProperties: false
+    },
+    rateLimit: {
+      type: "object",
+      properties: { requestsPerSecond: { type: "number", minimum: 0 }, burstSize: { type: "integer", minimum: 0 } },
+      additionalProperties: false
+    },
+    resourceLimits: { type: "object", additionalProperties: { type: ["string", "number"] } },
+    allowedTaskRefs: { type: "array", items: { type: "string" } },
+    dataRetention: freeObject
+  },
+  additionalProperties: false
+};
+var alertRuleSpecSchema = {
+  type: "object",
+  required: ["conditions", "channels"],
+  properties: {
+    workflow: { type: "string" },
+    conditions: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["type"],
+        properties: { type: { type: "string", enum: ["executionTime", "errorRate"] }, threshold: { type: "number" }, windowMinutes: { type: "integer", minimum: 1 } },
+        additionalProperties: false
+      }
+    },
+    channels: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["type"],
+        properties: {
+          type: { type: "string", enum: ["slack", "pagerduty", "webhook", "email"] },
+          webhook: { type: "string" },
+          channel: { type: "string" },
+          serviceKey: { type: "string" },
+          severity: { type: "string" },
+          url: { type: "string" },
+          to: { type: "string" }
+        },
+        additionalProperties: false
+      }
+    }
+  },
+  additionalProperties: false
+};
 var resourceSchemas = {
   WorkflowTask: resourceSchema("WorkflowTask", workflowTaskSpecSchema),
-  Workflow: resourceSchema("Workflow", workflowSpecSchema)
+  Workflow: resourceSchema("Workflow", workflowSpecSchema),
+  WorkflowTenant: resourceSchema("WorkflowTenant", workflowTenantSpecSchema),
+  AlertRule: resourceSchema("AlertRule", alertRuleSpecSchema)
 };
 
 // engine/validate/schema.ts
@@ -21782,7 +21878,9 @@ var ajv = new import_ajv.default({ allErrors: true, strict: false, verbose: true
 (0, import_ajv_formats.default)(ajv);
 var validators = {
   WorkflowTask: ajv.compile(resourceSchemas.WorkflowTask),
-  Workflow: ajv.compile(resourceSchemas.Workflow)
+  Workflow: ajv.compile(resourceSchemas.Workflow),
+  WorkflowTenant: ajv.compile(resourceSchemas.WorkflowTenant),
+  AlertRule: ajv.compile(resourceSchemas.AlertRule)
 };
 function schemaProblems(kind, document) {
   const validate = validators[kind];
@@ -22472,11 +22570,11 @@ function checkCaseTarget(check, node, c, at, owner) {
   }
   const entries = c.input !== void 0 ? inputEntries({ value: c.input, pointer: `${at}/input` }) : inputEntries({ value: node.step.input, pointer: `${node.pointer}/input` });
   const inputAt = isObject2(c.input) ? `${at}/input` : c.input === void 0 && isObject2(node.step.input) ? `${node.pointer}/input` : void 0;
-  if (typeof c.taskRef === "string") {
+  if (typeof c.taskRef === "string" && c.taskRef) {
     const task = check.resolveTask(c.taskRef, `${at}/taskRef`, owner);
     if (task) check.checkInputContract(node, entries, { label: `task '${c.taskRef}'`, schema: isObject2(task.spec?.inputSchema) ? task.spec.inputSchema : void 0 }, inputAt ?? `${at}/taskRef`, owner);
   }
-  if (typeof c.workflowRef === "string") {
+  if (typeof c.workflowRef === "string" && c.workflowRef) {
     const wf = check.resolveWorkflow(node, c.workflowRef, `${at}/workflowRef`, owner);
     if (wf) check.checkInputContract(node, entries, { label: `workflow '${c.workflowRef}'`, schema: isObject2(wf.spec?.input) ? wf.spec.input : void 0 }, inputAt ?? `${at}/workflowRef`, owner);
   }
@@ -22608,8 +22706,8 @@ var WorkflowCheck = class {
         "Keep one of them; use nested tasks: or a switch to combine several actions."
       );
     }
-    if (typeof step.taskRef === "string") this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
-    if (typeof step.workflowRef === "string") this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
+    if (typeof step.taskRef === "string" && step.taskRef) this.resolveTask(step.taskRef, `${node.pointer}/taskRef`, stepLabel(node));
+    if (typeof step.workflowRef === "string" && step.workflowRef) this.resolveWorkflow(node, step.workflowRef, `${node.pointer}/workflowRef`, stepLabel(node));
     this.checkDependsOn(node);
     const plain = node.strings.filter((s) => !s.pointer.startsWith(`${node.pointer}/condition/`));
     this.checkTemplates(node, plain);
@@ -23025,6 +23123,20 @@ function validateRegistry(registry, options = {}) {
       )
     );
   }
+  for (const extra of registry.extras.values()) {
+    out.push(
+      ...guarded(extra, "schema", (findings) => {
+        const raw = registry.raw.get(resourceKey(extra));
+        if (raw) for (const p of schemaProblems(extra.kind, raw)) findings.error(p.code, p.pointer, p.message, p.hint, { key: p.key });
+        findings.warning(
+          "WF_NOT_SUPPORTED_YET",
+          "/kind",
+          `${extra.kind} '${extra.metadata.name}' is loaded and checked, but this engine version does not enforce it yet`,
+          extra.kind === "WorkflowTenant" ? "Quotas, rate limits and allowed tasks are not applied; keep them in Git for when they are." : "Alert conditions are not evaluated and no channel is called yet."
+        );
+      })
+    );
+  }
   try {
     out.push(...checkCallGraph(ctx));
   } catch (err) {
@@ -23040,10 +23152,7 @@ async function validatePaths(paths, options = {}) {
 function checkSchema(resource, registry, findings) {
   const raw = registry.raw.get(resourceKey(resource));
   if (!raw) return;
-  for (const p of schemaProblems(resource.kind, raw)) {
-    const severity = "error";
-    findings.add(p.code, severity, p.pointer, p.message, p.hint, { key: p.key });
-  }
+  for (const p of schemaProblems(resource.kind, raw)) findings.error(p.code, p.pointer, p.message, p.hint, { key: p.key });
 }
 function guarded(resource, rule, run) {
   const findings = new Findings(resource);

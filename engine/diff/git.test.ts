@@ -73,6 +73,17 @@ describe('loadGitTree', () => {
   });
 });
 
+describe('loadGitTree with a shared cache', () => {
+  it('parses a file unchanged between two commits once: both registries hold the same resource', async () => {
+    const cache = new Map();
+    const base = await loadGitTree(repo, 'base', ['defs'], cache);
+    const head = await loadGitTree(repo, 'main', ['defs'], cache);
+    expect(head.registry.task('b')).toBe(base.registry.task('b'));
+    expect(head.registry.task('a')).not.toBe(base.registry.task('a'));
+    expect(cache.size).toBe(4);
+  });
+});
+
 describe('diffGitRefs', () => {
   it('diffs two commits of a repository', async () => {
     const { report } = await diffGitRefs(repo, 'base', 'main', ['defs']);

@@ -1,5 +1,5 @@
 import { simpleGit } from 'simple-git';
-import { loadText } from '../load/index.js';
+import { loadText, type LoadResult } from '../load/index.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { pathSelector } from './paths.js';
@@ -17,6 +17,12 @@ export interface GitTree {
   files: string[];
 }
 
+/**
+ * Loaded files by blob id and path: a file unchanged between two commits is read and parsed once
+ * (resources are immutable, so two registries can share them).
+ */
+export type BlobCache = Map<string, LoadResult>;
+
 /** Blobs read per `git show` call: keeps the argument list well under the OS limit. */
 const BATCH = 400;
 
@@ -24,11 +30,12 @@ const BATCH = 400;
  * Reads the YAML definitions of a repository at a ref straight from the object database
  * (`git rev-parse`, `git ls-tree`, `git show` of the blobs): no checkout, no network. `paths` are
  * globs, files or directories relative to the repository root (none: every YAML file outside
- * hidden, `node_modules`, `dist` and `build` folders). An unknown ref is a `DiagnosticError`
+ * hidden, `node_modules`, `dist` and `build` folders). Pass the same `cache` to the loads of two
+ * commits to parse each unchanged file once. An unknown ref is a `DiagnosticError`
  * with a hint (a shallow clone lacks the base commit).
  * @example const base = await loadGitTree('.', 'origin/main', ['definitions'])
  */
-export async function loadGitTree(repoDir: string, ref: string, paths: readonly string[] = []): Promise<GitTree> {
+export async function loadGitTree(repoDir: string, ref: string, paths: readonly string[] = [], cache: BlobCache = new Map()): Promise<GitTree> {
   const git = simpleGit({ baseDir: repoDir, maxConcurrentProcesses: 4 });
   let commit: string;
   try {
@@ -55,11 +62,14 @@ export async function loadGitTree(repoDir: string, ref: string, paths: readonly 
     if (type === 'blob' && select(path)) blobs.push({ id, size: Number(size), path });
   }
   blobs.sort((a, b) => a.path.localeCompare(b.path));
-  const texts = await readBlobs(git, blobs);
+  const key = (b: { id: string; path: string }) => `${b.id}\u0000${b.path}`;
+  const missing = blobs.filter((b) => !cache.has(key(b)));
+  const texts = await readBlobs(git, missing);
+  missing.forEach((b, i) => cache.set(key(b), loadText(texts[i], b.path)));
   const resources = [];
   const diagnostics: Diagnostic[] = [];
-  for (let i = 0; i < blobs.length; i++) {
-    const r = loadText(texts[i], blobs[i].path);
+  for (const b of blobs) {
+    const r = cache.get(key(b))!;
     resources.push(...r.resources);
     diagnostics.push(...r.diagnostics);
   }

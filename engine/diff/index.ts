@@ -1,9 +1,9 @@
-import { loadGitTree, type GitTree } from './git.js';
+import { loadGitTree, type BlobCache, type GitTree } from './git.js';
 import { diffTrees } from './tree.js';
 import type { DiffReport } from './types.js';
 
 export { compareContracts, fieldPath, outputMapSchema } from './contract.js';
-export { loadGitTree, type GitTree } from './git.js';
+export { loadGitTree, type BlobCache, type GitTree } from './git.js';
 export { renderDiffMarkdown, type DiffMarkdownOptions } from './markdown.js';
 export { workflowMermaid } from './mermaid.js';
 export { globToRegExp, pathSelector, selectFiles, splitPatterns } from './paths.js';
@@ -21,10 +21,13 @@ export interface GitDiff {
 }
 
 /**
- * Diffs the definitions of a repository between two refs, read from Git without a checkout.
+ * Diffs the definitions of a repository between two refs, read from Git without a checkout; a
+ * file unchanged between them is parsed once.
  * @example const { report } = await diffGitRefs('.', 'origin/main', 'HEAD', ['definitions'])
  */
 export async function diffGitRefs(repoDir: string, baseRef: string, headRef: string, paths: readonly string[] = []): Promise<GitDiff> {
-  const [base, head] = await Promise.all([loadGitTree(repoDir, baseRef, paths), loadGitTree(repoDir, headRef, paths)]);
+  const cache: BlobCache = new Map();
+  const head = await loadGitTree(repoDir, headRef, paths, cache);
+  const base = await loadGitTree(repoDir, baseRef, paths, cache);
   return { report: diffTrees(base.registry, head.registry), base, head };
 }

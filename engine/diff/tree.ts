@@ -1,7 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DefinitionRegistry } from '../load/registry.js';
 import { canonicalJson } from '../model/canonical.js';
 import { qualifiedName, type Resource, type StepSpec, type WorkflowResource, type WorkflowTaskResource } from '../model/types.js';
-import { buildGraph } from '../plan/graph.js';
+import { buildGraph, type GraphEdge } from '../plan/graph.js';
 import { compareContracts, outputMapSchema } from './contract.js';
 import { workflowMermaid } from './mermaid.js';
 import type { ContractChange, DiffReport, EdgeChange, ImpactEntry, Location, ResourceDiff, StepChange } from './types.js';
@@ -30,7 +31,7 @@ export function diffTrees(base: DefinitionRegistry, head: DefinitionRegistry): D
     for (const [name, after] of h) {
       const before = b.get(name);
       if (!before) added.push(after);
-      else if (canonicalJson(before.spec) === canonicalJson(after.spec)) unchanged++;
+      else if (isDeepStrictEqual(before.spec, after.spec)) unchanged++;
       else resources.push(changedResource(before, after, uses));
     }
     for (const [name, before] of b) if (!h.has(name)) removed.push(before);
@@ -139,7 +140,8 @@ function changedWorkflow(before: WorkflowResource, after: WorkflowResource, uses
   const { tasks: stepsBefore, ...restBefore } = before.spec;
   const { tasks: stepsAfter, ...restAfter } = after.spec;
   const steps = diffSteps(asSteps(stepsBefore), asSteps(stepsAfter), after);
-  const edges = diffEdges(asSteps(stepsBefore), asSteps(stepsAfter));
+  const headEdges = buildGraph(asSteps(stepsAfter)).edges;
+  const edges = diffEdges(buildGraph(asSteps(stepsBefore)).edges, headEdges);
   const impact = impactOf(after, uses, contract);
   return {
     kind: 'Workflow',
@@ -152,7 +154,7 @@ function changedWorkflow(before: WorkflowResource, after: WorkflowResource, uses
     steps,
     edges,
     ...(impact.length ? { impact } : {}),
-    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges),
+    mermaid: workflowMermaid(asSteps(stepsBefore), asSteps(stepsAfter), steps, edges, headEdges),
   };
 }
 
@@ -177,10 +179,8 @@ function diffSteps(before: StepSpec[], after: StepSpec[], head: WorkflowResource
   return out;
 }
 
-function diffEdges(before: StepSpec[], after: StepSpec[]): EdgeChange[] {
+function diffEdges(eb: readonly GraphEdge[], ea: readonly GraphEdge[]): EdgeChange[] {
   const key = (e: { from: string; to: string }) => `${e.from}\u0000${e.to}`;
-  const eb = buildGraph(before).edges;
-  const ea = buildGraph(after).edges;
   const kb = new Set(eb.map(key));
   const ka = new Set(ea.map(key));
   return [

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../model/canonical.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { FieldChange } from './types.js';
 
 /**
@@ -36,7 +36,7 @@ function walk(b: unknown, a: unknown, path: string, out: FieldChange[]): void {
     for (const id of [...new Set([...mb.keys(), ...ma.keys()])]) walk(mb.get(id), ma.get(id), `${path}[${id}]`, out);
     return;
   }
-  if (canonicalJson(b) !== canonicalJson(a)) out.push({ path, change: 'changed', before: b, after: a });
+  if (!isDeepStrictEqual(b, a)) out.push({ path, change: 'changed', before: b, after: a });
 }
 
 function join(path: string, key: string): string {
