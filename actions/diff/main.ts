@@ -7,8 +7,8 @@ import { appendSummary, command, getBooleanInput, getInput, InputError, setOutpu
 
 /** GitHub's limit on an issue comment's body. */
 const COMMENT_LIMIT = 65_536;
-/** What we allow the job summary (GitHub: 1 MiB per step). */
-const SUMMARY_LIMIT = 1_000_000;
+/** What we allow the job summary (GitHub: 1 MiB per step; room left for multi-byte characters). */
+const SUMMARY_LIMIT = 900_000;
 
 /**
  * The diff action: diffs the definitions between the pull request's base and head commits (read

@@ -35,7 +35,8 @@ export class GitHubApiError extends Error {
 
 /**
  * Creates or updates the one pull-request comment that carries `marker`: lists the issue's
- * comments, PATCHes the first marked one, else POSTs a new one. Every push then edits the same
+ * comments, PATCHes the first marked one written by a bot (else the first marked one), else POSTs
+ * a new one. Every push then edits the same
  * comment instead of adding another.
  * @example await upsertStickyComment({ apiUrl, repository: 'acme/defs', issueNumber: 7, token, marker: DIFF_COMMENT_MARKER, body })
  */
@@ -44,12 +45,17 @@ export async function upsertStickyComment(req: StickyCommentRequest): Promise<St
   const api = req.apiUrl.replace(/\/+$/, '');
   const [owner, repo] = req.repository.split('/');
   const base = `${api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+  // A person may quote the marker in a reply: prefer a marked comment written by a bot.
   let existing: { id: number } | undefined;
+  let fallback: { id: number } | undefined;
   for (let page = 1; page <= MAX_PAGES && !existing; page++) {
-    const list = (await call(req.token, 'GET', `${base}/issues/${req.issueNumber}/comments?per_page=100&page=${page}`)) as Array<{ id: number; body?: string }>;
-    existing = list.find((c) => typeof c.body === 'string' && c.body.includes(req.marker));
+    const list = (await call(req.token, 'GET', `${base}/issues/${req.issueNumber}/comments?per_page=100&page=${page}`)) as Array<{ id: number; body?: string; user?: { type?: string } }>;
+    const marked = list.filter((c) => typeof c.body === 'string' && c.body.includes(req.marker));
+    existing = marked.find((c) => c.user?.type === 'Bot');
+    fallback ??= marked[0];
     if (list.length < 100) break;
   }
+  existing ??= fallback;
   if (existing) {
     const updated = (await call(req.token, 'PATCH', `${base}/issues/comments/${existing.id}`, { body: req.body })) as { id: number; html_url?: string };
     return { action: 'updated', id: updated.id ?? existing.id, url: updated.html_url };

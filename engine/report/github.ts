@@ -94,7 +94,7 @@ export interface SummaryOptions {
  * @example appendFileSync(process.env.GITHUB_STEP_SUMMARY!, diagnosticsSummaryMarkdown(diagnostics, { files: 12 }))
  */
 export function diagnosticsSummaryMarkdown(list: readonly Diagnostic[], options: SummaryOptions = {}): string {
-  const max = options.maxChars ?? 1_000_000;
+  const max = options.maxChars ?? 900_000;
   const ranked = rankDiagnostics(list);
   const count = (s: Severity) => list.filter((d) => d.severity === s).length;
   const { summaryOnly } = selectAnnotations(list, options.perType);

@@ -121,14 +121,15 @@ export interface RecordedCall {
 export interface FakeGitHub {
   url: string;
   calls: RecordedCall[];
-  comments: Array<{ id: number; body: string; html_url: string }>;
+  comments: Array<{ id: number; body: string; user: { login: string; type: string }; html_url: string }>;
   close(): Promise<void>;
 }
 
-export async function startFakeGitHub(options: { token: string; repository: string; issue: number; existing?: Array<{ body: string }> }): Promise<FakeGitHub> {
+export async function startFakeGitHub(options: { token: string; repository: string; issue: number; existing?: Array<{ body: string; user?: { login: string; type: string } }> }): Promise<FakeGitHub> {
   const calls: RecordedCall[] = [];
   let nextId = 1000;
-  const comments: FakeGitHub['comments'] = (options.existing ?? []).map((c) => ({ id: nextId++, body: c.body, html_url: `https://github.test/${options.repository}/pull/${options.issue}#issuecomment-${nextId}` }));
+  const bot = { login: 'github-actions[bot]', type: 'Bot' };
+  const comments: FakeGitHub['comments'] = (options.existing ?? []).map((c) => ({ id: nextId++, body: c.body, user: c.user ?? { login: 'octocat', type: 'User' }, html_url: `https://github.test/${options.repository}/pull/${options.issue}#issuecomment-${nextId}` }));
   const prefix = `/repos/${options.repository}`;
   const server = createServer((req: IncomingMessage, res) => {
     let raw = '';
@@ -148,7 +149,7 @@ export async function startFakeGitHub(options: { token: string; repository: stri
         return send(200, comments.slice((page - 1) * perPage, page * perPage));
       }
       if (req.method === 'POST' && url.pathname === `${prefix}/issues/${options.issue}/comments`) {
-        const c = { id: nextId++, body: body.body, html_url: `https://github.test/${options.repository}/pull/${options.issue}#issuecomment-${nextId}` };
+        const c = { id: nextId++, body: body.body, user: bot, html_url: `https://github.test/${options.repository}/pull/${options.issue}#issuecomment-${nextId}` };
         comments.push(c);
         return send(201, c);
       }
