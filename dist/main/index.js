@@ -27617,7 +27617,7 @@ function annotationCommands(list, perType = ANNOTATIONS_PER_TYPE) {
   return selectAnnotations(list, perType).annotated.map((d) => annotationCommand(d) + "\n").join("");
 }
 function diagnosticsSummaryMarkdown(list, options = {}) {
-  const max = options.maxChars ?? 1e6;
+  const max = options.maxChars ?? 9e5;
   const ranked = rankDiagnostics(list);
   const count = (s) => list.filter((d) => d.severity === s).length;
   const { summaryOnly } = selectAnnotations(list, options.perType);
@@ -27670,11 +27670,15 @@ async function upsertStickyComment(req) {
   const [owner, repo] = req.repository.split("/");
   const base = `${api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   let existing;
+  let fallback;
   for (let page = 1; page <= MAX_PAGES && !existing; page++) {
     const list = await call(req.token, "GET", `${base}/issues/${req.issueNumber}/comments?per_page=100&page=${page}`);
-    existing = list.find((c3) => typeof c3.body === "string" && c3.body.includes(req.marker));
+    const marked = list.filter((c3) => typeof c3.body === "string" && c3.body.includes(req.marker));
+    existing = marked.find((c3) => c3.user?.type === "Bot");
+    fallback ??= marked[0];
     if (list.length < 100) break;
   }
+  existing ??= fallback;
   if (existing) {
     const updated = await call(req.token, "PATCH", `${base}/issues/comments/${existing.id}`, { body: req.body });
     return { action: "updated", id: updated.id ?? existing.id, url: updated.html_url };
@@ -27778,7 +27782,7 @@ function command(io, name, message) {
 
 // actions/diff/main.ts
 var COMMENT_LIMIT = 65536;
-var SUMMARY_LIMIT = 1e6;
+var SUMMARY_LIMIT = 9e5;
 async function runDiff(io) {
   try {
     const event = readEvent(io);

@@ -20473,7 +20473,7 @@ function annotationCommands(list, perType = ANNOTATIONS_PER_TYPE) {
   return selectAnnotations(list, perType).annotated.map((d) => annotationCommand(d) + "\n").join("");
 }
 function diagnosticsSummaryMarkdown(list, options = {}) {
-  const max = options.maxChars ?? 1e6;
+  const max = options.maxChars ?? 9e5;
   const ranked = rankDiagnostics(list);
   const count = (s) => list.filter((d) => d.severity === s).length;
   const { summaryOnly } = selectAnnotations(list, options.perType);
