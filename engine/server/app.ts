@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { planWorkflow } from '../plan/index.js';
@@ -8,6 +7,7 @@ import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
 import { executionResultJson, type ExecutionResult, type StepTrace } from '../run/trace.js';
 import type { DefinitionSource } from './definitions.js';
 import { silentLogger, type Logger } from './log.js';
+import { clientSignal, readBodyText, TOO_LARGE, type NodeBindings } from './node-request.js';
 import { openApiDocument } from './openapi.js';
 import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
 
@@ -21,7 +21,7 @@ export interface AppOptions {
   maxBodyBytes?: number;
 }
 
-type Env = { Variables: { requestId: string; executionId?: string; code?: string } };
+type Env = { Bindings: NodeBindings | undefined; Variables: { requestId: string; executionId?: string; code?: string } };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_FIELDS = new Set(['input']);
@@ -132,15 +132,12 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json(taskSummary(task));
   });
 
-  const limit = bodyLimit({
-    maxSize: options.maxBodyBytes ?? 5 * 1024 * 1024,
-    onError: (c) => fail(c as Context<Env>, problem(413, 'WF_REQUEST_TOO_LARGE', `The request body is larger than ${options.maxBodyBytes ?? 5 * 1024 * 1024} bytes`, { hint: 'Send a smaller input.' })),
-  });
+  const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
 
-  app.post('/api/v1/workflows/:name/execute', limit, async (c) => {
+  app.post('/api/v1/workflows/:name/execute', async (c) => {
     const found = findWorkflow(c);
     if ('problem' in found) return fail(c, found.problem);
-    const body = await readExecuteBody(c);
+    const body = await readExecuteBody(c, maxBodyBytes);
     if ('problem' in body) return fail(c, body.problem);
     let input: unknown;
     try {
@@ -149,17 +146,17 @@ export function createApp(options: AppOptions): Hono<Env> {
       if (!(err instanceof DiagnosticError)) throw err;
       return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
     }
-    const result = await engine.executeCompiled(found.workflow, input, { signal: c.req.raw.signal });
+    const result = await engine.executeCompiled(found.workflow, input, { signal: clientSignal(c.req.raw, c.env) });
     c.set('executionId', result.executionId);
     const headers = { 'x-execution-id': result.executionId };
     if (result.status === 'succeeded') return c.json(executionResultJson(result), 200, headers);
     return fail(c, runProblem(result), headers);
   });
 
-  app.post('/api/v1/workflows/:name/test', limit, async (c) => {
+  app.post('/api/v1/workflows/:name/test', async (c) => {
     const found = findWorkflow(c);
     if ('problem' in found) return fail(c, found.problem);
-    const body = await readExecuteBody(c);
+    const body = await readExecuteBody(c, maxBodyBytes);
     if ('problem' in body) return fail(c, body.problem);
     return c.json(planWorkflow(found.workflow.resource, engine.registry, body.input));
   });
@@ -207,8 +204,11 @@ export function createApp(options: AppOptions): Hono<Env> {
  * body means no input; anything that is not a JSON object with only known fields is a 400 listing
  * every problem.
  */
-async function readExecuteBody(c: Context<Env>): Promise<{ input: unknown } | { problem: Problem }> {
-  const text = await c.req.text();
+async function readExecuteBody(c: Context<Env>, maxBytes: number): Promise<{ input: unknown } | { problem: Problem }> {
+  const text = await readBodyText(c.req.raw, c.env, maxBytes);
+  if (text === TOO_LARGE) {
+    return { problem: problem(413, 'WF_REQUEST_TOO_LARGE', `The request body is larger than ${maxBytes} bytes`, { hint: 'Send a smaller input.' }) };
+  }
   if (text.trim() === '') return { input: undefined };
   let body: unknown;
   try {

@@ -107,6 +107,20 @@ describe('weft serve over loopback with the demo API', () => {
     expect(await res.json()).toMatchObject({ code: 'WF_UNKNOWN_WORKFLOW', hint: "Did you mean 'user-dashboard'?", requestId: 'e2e-1' });
   });
 
+  it('answers 413 for a streamed body larger than the limit, reading no further', async () => {
+    const chunk = new TextEncoder().encode(`{"input": {"pad": "${'x'.repeat(1024 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${server.url}/api/v1/workflows/user-dashboard/execute`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).code).toBe('WF_REQUEST_TOO_LARGE');
+  });
+
   it('answers 502 with the trace when the demo API fails the run', async () => {
     const res = await execute('order-chain', { orderId: 'ord-does-not-exist' });
     expect(res.status).toBe(502);
