@@ -118,6 +118,19 @@ describe('DefinitionSource.reload', () => {
     expect(s.registry!.task('pong')).toBeUndefined();
   });
 
+  it('keeps serving the files of a definitions directory that vanished', async () => {
+    await mkdir(join(dir, 'team'));
+    await writeFile(join(dir, 'team', 'tasks.yaml'), task('ping', '/ping'));
+    const s = new DefinitionSource([join(dir, 'team')], { cwd: dir, validate: compileDiagnostics });
+    await s.reload();
+    await rm(join(dir, 'team'), { recursive: true });
+    const status = await s.reload();
+    expect(status.ok).toBe(false);
+    expect(stateOf(status, join('team', 'tasks.yaml'))).toBe('kept-previous');
+    expect(status.diagnostics).toEqual([expect.objectContaining({ code: 'WF_LOAD_PATH', message: expect.stringContaining('does not exist') })]);
+    expect(s.registry!.task('ping')).toBeDefined();
+  });
+
   it('reports a definitions path that does not exist', async () => {
     const s = new DefinitionSource([join(dir, 'missing')], { cwd: dir });
     const status = await s.reload();

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import { listYamlFiles, loadText, type LoadedResource } from '../load/index.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../model/diagnostic.js';
@@ -122,16 +122,31 @@ export class DefinitionSource {
     const cwd = this.options.cwd ?? process.cwd();
     const diagnostics: Diagnostic[] = [];
     let paths: string[] = [];
+    const roots = await existing(this.paths, diagnostics);
     try {
-      paths = await listYamlFiles(await existing(this.paths, diagnostics));
+      paths = await listYamlFiles(roots);
     } catch (err) {
       diagnostics.push({ code: 'WF_LOAD_PATH', severity: 'error', message: `Cannot list definitions: ${(err as Error).message}`, hint: 'Check the --definitions directories.' });
     }
     const display = new Map<string, string>();
     const fresh = new Map<string, LoadedResource[]>();
     const broken = new Set<string>();
+    // A definitions path that vanished (an unmounted volume, a checkout in progress) is an error,
+    // not a deletion: the files that were under it keep serving their last good resources.
+    const missing = this.paths.filter((p) => !roots.includes(p));
+    if (missing.length) {
+      const listed = new Set(paths);
+      for (const p of this.files.keys()) {
+        if (!listed.has(p) && missing.some((root) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep))) {
+          paths.push(p);
+          display.set(displayName(p, cwd), p);
+          broken.add(p);
+        }
+      }
+    }
     await Promise.all(
       paths.map(async (path) => {
+        if (broken.has(path)) return;
         const name = displayName(path, cwd);
         display.set(name, path);
         let text: string;
