@@ -75,7 +75,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const origins: string[] = [];
   if (options.withDemoApi) {
     const { startDemoApi } = await import('../../fixtures/demo-api/server.js');
-    demoApi = await startDemoApi({ host, port: options.demoApiPort ?? 8090 });
+    // The demo API is a local fixture: it listens on loopback whatever interface the engine uses.
+    demoApi = await startDemoApi({ host: '127.0.0.1', port: options.demoApiPort ?? 8090 });
     origins.push(`${DEMO_API_ALIAS}=${demoApi.url}`);
     log({ level: 'info', msg: 'demo API listening', url: demoApi.url });
   }
