@@ -81,7 +81,7 @@ function addedResource(r: Resource): ResourceDiff {
 }
 
 function removedResource(r: Resource, uses: UsageIndex): ResourceDiff {
-  const impact = impactOf(r, uses, []);
+  const impact = impactOf(r, uses, [], true);
   const breaking: string[] = [];
   if (impact.length) breaking.push(`Removed ${r.kind} '${qualifiedName(r)}' is still used by ${impact.map((i) => `${i.workflow}/${i.step}`).join(', ')}.`);
   else if (r.kind === 'Workflow') breaking.push(`Removed Workflow '${qualifiedName(r)}': callers of its execute endpoint get 404.`);
@@ -89,7 +89,7 @@ function removedResource(r: Resource, uses: UsageIndex): ResourceDiff {
 }
 
 function renamedResource(before: Resource, after: Resource, uses: UsageIndex): ResourceDiff {
-  const impact = impactOf(before, uses, []);
+  const impact = impactOf(before, uses, [], true);
   const breaking: string[] = [];
   const old = qualifiedName(before);
   if (impact.length) breaking.push(`Renamed from '${old}', which is still used by ${impact.map((i) => `${i.workflow}/${i.step}`).join(', ')}.`);
@@ -203,12 +203,17 @@ function markReaders(contract: ContractChange[], stepUses: StepUse[]): void {
   }
 }
 
-function impactOf(r: Resource, uses: UsageIndex, contract: ContractChange[]): ImpactEntry[] {
+/**
+ * The steps that use `r`, what they read of its output, and which of those reads the change
+ * affects: the changed output fields for a changed resource, everything read for a removed or
+ * renamed one (`gone`).
+ */
+function impactOf(r: Resource, uses: UsageIndex, contract: ContractChange[], gone = false): ImpactEntry[] {
   const outputChanges = contract.filter((c) => c.contract === 'output' && c.change !== 'field-added');
   return (uses.get(`${r.kind}/${qualifiedName(r)}`) ?? []).map((u) => {
     const reads = outputReads(u.workflow).get(u.step.id) ?? [];
     const labels = [...new Set(reads.map(readLabel))].sort();
-    const affected = outputChanges.filter((c) => reads.some((p) => touches(p, fieldSegments(c.field)))).map((c) => c.field || '(whole output)');
+    const affected = gone ? (labels.length ? labels : ['(whole output)']) : outputChanges.filter((c) => reads.some((p) => touches(p, fieldSegments(c.field)))).map((c) => c.field || '(whole output)');
     return { workflow: qualifiedName(u.workflow), step: u.stepPath, reads: labels, affected: [...new Set(affected)], location: locationOf(u.workflow, u.refPointer) };
   });
 }
