@@ -24,7 +24,7 @@ export async function pickWorkflow(target: string, definitions: readonly string[
   const { validatePaths } = await import('../validate/index.js');
   const isFile = (await stat(target).catch(() => undefined))?.isFile() ?? false;
   for (const d of definitions) {
-    if (!(await stat(d).catch(() => undefined))) throw new UsageError(`--definitions '${d}' does not exist`);
+    if (!(await stat(d).catch(() => undefined))) throw new UsageError(`Definitions directory '${d}' does not exist`, 'Pass --definitions DIR (or set WEFT_DEFINITIONS, or definitions in weft.yaml).');
   }
   // Absolute paths, so a file that also sits under a definitions directory is read once.
   const paths = [...(isFile ? [resolve(target)] : []), ...definitions.map((d) => resolve(d))];
