@@ -157,6 +157,16 @@ describe('weft run', () => {
     expect(r.stderr).toMatch(/user-dashboard succeeded in \d/);
   });
 
+  it('prints the whole execution result as JSON with --format json', async () => {
+    const want = await expected('customer-risk');
+    const r = await weft(['run', 'fixtures/examples/workflows/customer-risk.yaml', '-d', 'fixtures/examples', '--origin', origin(), '-i', JSON.stringify(want.input), '-f', 'json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ status: 'succeeded', workflow: { name: 'customer-risk' }, output: want.output });
+    expect(result.trace.map((s: any) => s.id)).toEqual(['fetch-user', 'fetch-orders', 'check-credit', 'assess']);
+    expect(r.stderr).toBe('');
+  });
+
   it('takes the origin alias from WEFT_ORIGINS', async () => {
     const want = await expected('order-summary');
     const r = await weft(['run', 'fixtures/examples/workflows/order-summary.yaml', '-d', 'fixtures/examples', '--input', JSON.stringify(want.input)], { env: { WEFT_ORIGINS: origin() } });
