@@ -4,6 +4,7 @@ import { KINDS } from '../engine/model/types.js';
 import { validatePaths, validateText } from '../engine/validate/index.js';
 import { sendAlert, type AlertPayload, type AlertReceiver, type AlertType } from './alerts/alerts.js';
 import { systemClock, type Clock } from './clock.js';
+import type { DefinitionCache } from './cache/definition-cache.js';
 import { crdDefaulter } from './crd.js';
 import type { DriftReport, ResourceDrift } from './diff/diff.js';
 import { applyPayload } from './diff/ignore.js';
@@ -45,6 +46,8 @@ export interface ControllerOptions {
   /** Structured log lines; default none. */
   log?: (line: Record<string, unknown>) => void;
   fetch?: typeof fetch;
+  /** The definition cache to keep equal to the target's Weft definitions after each reconcile. */
+  cache?: DefinitionCache;
 }
 
 export type Trigger = ReconcileRecord['trigger'];
@@ -238,6 +241,16 @@ export class SyncController {
       }
     }
     if (!sameInventory(inventory, nextInventory)) await target.writeInventory(application, nextInventory);
+    if (this.options.cache) {
+      // What the target now holds: the desired object where it was applied or already matched, the live one elsewhere.
+      const held: KubeObject[] = [];
+      for (const s of statuses.values()) {
+        if (s.action === 'pruned') continue;
+        const object = s.state === 'Synced' ? comparison.desired.get(s.key) : comparison.live.get(s.key);
+        if (object) held.push(object);
+      }
+      await this.options.cache.deltaSync(held, { sourceVersion: snapshot.revision, now: this.clock.now() });
+    }
     record.applied = applied.filter((r) => r.ok).length;
     record.pruned = pruned.filter((r) => r.ok).length;
     record.failed = applied.length + pruned.length - record.applied - record.pruned;

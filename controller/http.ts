@@ -1,10 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import type { DefinitionCache } from './cache/definition-cache.js';
+import { catalogRoutes } from './cache/routes.js';
 import type { SyncController } from './controller.js';
 
 export interface SyncAppOptions {
   /** Shared secret of the Git host's webhook (GitHub: `X-Hub-Signature-256`); unset accepts any call. */
   webhookSecret?: string;
+  /** Serve the definition query API (`/api/v1/catalog/*`) over this cache. */
+  cache?: DefinitionCache;
 }
 
 /**
@@ -34,6 +38,7 @@ export function syncApp(controller: SyncController, options: SyncAppOptions = {}
     const record = await controller.request('manual', { prune: c.req.query('prune') === 'true' });
     return c.json(record, record.result === 'failed' || record.result === 'refused' ? 409 : 200);
   });
+  if (options.cache) app.route('/', catalogRoutes(options.cache));
   app.notFound((c) => problem(c.req.url, 404, 'WF_NOT_FOUND', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, 'See controller/README.md for the routes.'));
   return app;
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { loadRegistry } from '../../engine/load/index.js';
 import { SyncController } from '../../controller/controller.js';
+import { DefinitionCache } from '../../controller/cache/definition-cache.js';
 import { ManualClock } from '../../controller/clock.js';
 import { syncApp } from '../../controller/http.js';
 import { GitSource } from '../../controller/source/git.js';
@@ -84,6 +85,26 @@ describe('SyncController against a Weft engine (the definitions directory it wat
     const record = await make().request('poll');
     expect(record.result).toBe('failed');
     expect(record.diagnostics[0].message).toContain('ConfigMap v1 cannot be applied');
+  });
+});
+
+describe('definition cache kept by the controller', () => {
+  it('holds what the target holds after each reconcile, served by the catalog API', async () => {
+    await repo.commit({ 'defs/tasks.yaml': taskYaml('get-user') + '---\n' + taskYaml('unused-task'), 'defs/wf.yaml': workflowYaml('profile', 'get-user') });
+    const catalog = await DefinitionCache.open({ path: join(cache.dir, 'catalog.db') });
+    try {
+      const c = new SyncController({ application: 'shop', source: new GitSource({ repoURL: repo.dir, targetRevision: 'main', path: 'defs' }, { cacheDir: cache.dir }), target: new DefinitionsDirectoryTarget(defs.dir), policy: { automated: { prune: true, selfHeal: true } }, clock: new ManualClock(), cache: catalog });
+      const first = await c.request('poll');
+      expect(await catalog.counts()).toMatchObject({ total: 3, unusedTasks: 1 });
+      expect((await catalog.search({ search: 'profile' })).items[0]).toMatchObject({ kind: 'Workflow', sourceVersion: first.revision });
+      await repo.commit({ 'defs/tasks.yaml': taskYaml('get-user') });
+      await c.request('poll');
+      const app = syncApp(c, { cache: catalog });
+      expect(await (await app.request('/api/v1/catalog/tasks/unused')).json()).toEqual({ items: [] });
+      expect(await (await app.request('/api/v1/catalog/tasks/shop/get-user/workflows')).json()).toEqual({ items: [{ namespace: 'shop', name: 'profile' }] });
+    } finally {
+      await catalog.close();
+    }
   });
 });
 
