@@ -244,7 +244,6 @@ export class DefinitionSource {
     for (const d of status.diagnostics) {
       log({ level: d.severity === 'error' ? 'error' : 'warn', msg: 'definition diagnostic', code: d.code, diagnostic: formatDiagnostic(d) });
     }
-    const notServing = status.files.filter((f) => f.state === 'kept-previous' || f.state === 'rejected');
     log({
       level: status.ok ? 'info' : 'warn',
       msg: 'definitions loaded',
@@ -252,7 +251,8 @@ export class DefinitionSource {
       workflows: status.workflows,
       tasks: status.tasks,
       files: status.files.length,
-      ...(notServing.length ? { keptPrevious: notServing.filter((f) => f.state === 'kept-previous').map((f) => f.file), rejected: notServing.filter((f) => f.state === 'rejected').map((f) => f.file) } : {}),
+      ...listed('keptPrevious', status.files.filter((f) => f.state === 'kept-previous')),
+      ...listed('rejected', status.files.filter((f) => f.state === 'rejected')),
       durationMs: status.durationMs,
     });
   }
@@ -296,6 +296,11 @@ export class DefinitionSource {
       for (const w of watchers) w.close();
     };
   }
+}
+
+/** `{ [key]: file names }`, or nothing when there are none. */
+function listed(key: string, files: FileStatus[]): Record<string, string[]> {
+  return files.length ? { [key]: files.map((f) => f.file) } : {};
 }
 
 /** The paths that exist; a missing one becomes an error diagnostic. */
