@@ -34,7 +34,9 @@ describe('npm run bench', () => {
     expect(Number.isNaN(Date.parse(report.machine.date))).toBe(false);
 
     const names = report.figures.map((f) => f.name);
-    for (const size of [10, 50, 200]) expect(names).toEqual(expect.arrayContaining([`engine.overhead.dag-${size}.step-time`, `engine.overhead.dag-${size}.overhead`]));
+    for (const size of [10, 50, 200]) {
+      for (const figure of ['step-time', 'overhead', 'step-cpu', 'overhead-cpu']) expect(names).toContain(`engine.overhead.dag-${size}.${figure}`);
+    }
     for (const c of [1, 32]) expect(names).toEqual(expect.arrayContaining([`engine.e2e.c${c}.throughput`, `engine.e2e.c${c}.p50`, `engine.e2e.c${c}.p99`]));
     expect(names).toContain('engine.e2e.c1.p50-added');
 
@@ -55,6 +57,7 @@ describe('npm run bench', () => {
     }
     const byName = new Map(report.figures.map((f) => [f.name, f]));
     expect(byName.get('engine.overhead.dag-50.overhead')!.target).toEqual({ op: '<=', value: 5, of: 'value' });
+    expect(byName.get('engine.overhead.dag-50.overhead-cpu')!.target).toEqual({ op: '<=', value: 5, of: 'value' });
     expect(byName.get('engine.e2e.c32.throughput')!.target).toEqual({ op: '>=', value: 0.8, of: 'ratio' });
     expect(byName.get('engine.e2e.c1.p50-added')!.target).toEqual({ op: '<=', value: 0.3, of: 'value' });
 
