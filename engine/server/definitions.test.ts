@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,6 +87,17 @@ describe('DefinitionSource.reload', () => {
     expect(s.registry!.workflow('flow')!.spec.output).toEqual({ version: 3 });
   });
 
+  it('keeps the previous definitions of a file that became empty (caught mid-write)', async () => {
+    await write('tasks.yaml', task('ping', '/ping'));
+    const s = source();
+    await s.reload();
+    await write('tasks.yaml', '');
+    const status = await s.reload();
+    expect(stateOf(status, 'tasks.yaml')).toBe('kept-previous');
+    expect(status.diagnostics).toEqual([expect.objectContaining({ code: 'WF_LOAD_EMPTY_FILE', severity: 'warning', file: 'tasks.yaml' })]);
+    expect(s.registry!.task('ping')).toBeDefined();
+  });
+
   it('rejects a file that has never been valid without dropping the others', async () => {
     await write('tasks.yaml', task('ping', '/ping'));
     await write('broken.yaml', workflow('broken', 'nothing-like-it'));
@@ -169,9 +180,10 @@ describe('DefinitionSource.watch', () => {
     await s.reload();
     const stop = await s.watch();
     try {
-      // A write may show up as two events (truncate, then data); wait for the reload that sees the data.
       const reloaded = new Promise<ReloadStatus>((resolve) => s.onReload((st) => (s.registry!.workflow('flow')?.spec.output as any)?.version === 2 && resolve(st)));
-      await write('workflows/flow.yaml', workflow('flow', 'ping', '{ version: 2 }'));
+      // Replaced in one step (temporary file, then rename), as editors and git do.
+      await write('workflows/flow.yaml.tmp', workflow('flow', 'ping', '{ version: 2 }'));
+      await rename(join(dir, 'workflows/flow.yaml.tmp'), join(dir, 'workflows/flow.yaml'));
       const status = await reloaded;
       expect(status.generation).toBeGreaterThan(1);
       expect(s.registry!.workflow('flow')!.spec.output).toEqual({ version: 2 });

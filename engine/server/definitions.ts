@@ -157,6 +157,12 @@ export class DefinitionSource {
           broken.add(path);
           return;
         }
+        if (text.trim() === '' && this.files.get(path)?.good?.length) {
+          // Most likely caught between truncate and write; deleting the file is how definitions go away.
+          diagnostics.push({ code: 'WF_LOAD_EMPTY_FILE', severity: 'warning', message: `${name} is empty; its previous definitions keep serving`, hint: 'Delete the file to remove its definitions.', file: name, line: 1, column: 1 });
+          broken.add(path);
+          return;
+        }
         const loaded = loadText(text, name);
         diagnostics.push(...loaded.diagnostics);
         if (loaded.diagnostics.some((d) => d.severity === 'error')) broken.add(path);

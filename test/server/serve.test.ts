@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,12 @@ afterAll(async () => {
 
 const execute = (name: string, input: unknown, init: RequestInit = {}) =>
   fetch(`${server.url}/api/v1/workflows/${name}/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }), ...init });
+
+/** Replaces a file in one step (write a temporary file, then rename), as editors and git do. */
+const replaceFile = async (file: string, text: string) => {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+};
 
 /** Resolves with the first reload after which `check` holds. */
 const reloadWhere = (check: (s: ReloadStatus) => boolean) =>
@@ -149,7 +155,7 @@ describe('weft serve over loopback with the demo API', () => {
     const original = await readFile(file, 'utf8');
 
     const broken = reloadWhere((s) => s.files.some((f) => f.file.endsWith('order-summary.yaml') && f.state === 'kept-previous'));
-    await writeFile(file, original.replace('taskRef: summarize-order', 'taskRef: summarize-ordr'));
+    await replaceFile(file, original.replace('taskRef: summarize-order', 'taskRef: summarize-ordr'));
     const status = await broken;
     expect(status.ok).toBe(false);
     const diag = status.diagnostics.find((d) => d.severity === 'error')!;
@@ -165,7 +171,7 @@ describe('weft serve over loopback with the demo API', () => {
     expect(logs.some((l) => l.msg === 'definition diagnostic' && String(l.diagnostic).includes('order-summary.yaml:'))).toBe(true);
 
     const fixed = reloadWhere((s) => s.ok);
-    await writeFile(file, original.replace('lines: "{{tasks.summarize.output.lines}}"', 'lineCount: "{{tasks.summarize.output.lines}}"'));
+    await replaceFile(file, original.replace('lines: "{{tasks.summarize.output.lines}}"', 'lineCount: "{{tasks.summarize.output.lines}}"'));
     await fixed;
     const res = await execute('order-summary', { orderId: 'ord-1-1' });
     const out = ((await res.json()) as any).output;
