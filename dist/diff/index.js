@@ -14215,14 +14215,14 @@ function addedResource(r2) {
   return { kind: r2.kind, name: qualifiedName(r2), change: "added", location: locationOf(r2), breaking: [], fields: [], contract: [] };
 }
 function removedResource(r2, uses) {
-  const impact = impactOf(r2, uses, []);
+  const impact = impactOf(r2, uses, [], true);
   const breaking = [];
   if (impact.length) breaking.push(`Removed ${r2.kind} '${qualifiedName(r2)}' is still used by ${impact.map((i2) => `${i2.workflow}/${i2.step}`).join(", ")}.`);
   else if (r2.kind === "Workflow") breaking.push(`Removed Workflow '${qualifiedName(r2)}': callers of its execute endpoint get 404.`);
   return { kind: r2.kind, name: qualifiedName(r2), change: "removed", location: locationOf(r2), breaking, fields: [], contract: [], ...impact.length ? { impact } : {} };
 }
 function renamedResource(before, after, uses) {
-  const impact = impactOf(before, uses, []);
+  const impact = impactOf(before, uses, [], true);
   const breaking = [];
   const old = qualifiedName(before);
   if (impact.length) breaking.push(`Renamed from '${old}', which is still used by ${impact.map((i2) => `${i2.workflow}/${i2.step}`).join(", ")}.`);
@@ -14326,12 +14326,12 @@ function markReaders(contract, stepUses) {
     c3.readBy = readers;
   }
 }
-function impactOf(r2, uses, contract) {
+function impactOf(r2, uses, contract, gone = false) {
   const outputChanges = contract.filter((c3) => c3.contract === "output" && c3.change !== "field-added");
   return (uses.get(`${r2.kind}/${qualifiedName(r2)}`) ?? []).map((u) => {
     const reads = outputReads(u.workflow).get(u.step.id) ?? [];
     const labels = [...new Set(reads.map(readLabel))].sort();
-    const affected = outputChanges.filter((c3) => reads.some((p2) => touches(p2, fieldSegments(c3.field)))).map((c3) => c3.field || "(whole output)");
+    const affected = gone ? labels.length ? labels : ["(whole output)"] : outputChanges.filter((c3) => reads.some((p2) => touches(p2, fieldSegments(c3.field)))).map((c3) => c3.field || "(whole output)");
     return { workflow: qualifiedName(u.workflow), step: u.stepPath, reads: labels, affected: [...new Set(affected)], location: locationOf(u.workflow, u.refPointer) };
   });
 }
