@@ -46,3 +46,13 @@ describe('toSarif', () => {
     expect(moved.runs[0].results[0].partialFingerprints).toEqual(run.results[0].partialFingerprints);
   });
 });
+
+describe('formatDiagnostics(list, "sarif")', () => {
+  it('is the SARIF log as JSON text, for weft validate --format sarif', async () => {
+    const { formatDiagnostics } = await import('./index.js');
+    const text = formatDiagnostics([{ code: 'WF_CYCLE', severity: 'error', message: 'a -> b -> a', file: 'w.yaml', line: 4, column: 7 }], 'sarif');
+    const log = JSON.parse(text);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results[0].locations[0].physicalLocation.region).toEqual({ startLine: 4, startColumn: 7 });
+  });
+});
