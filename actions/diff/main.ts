@@ -26,7 +26,8 @@ export async function runDiff(io: ActionIO): Promise<number> {
     const failOnBreaking = getBooleanInput(io, 'fail-on-breaking', false);
     if (!base) throw new InputError("No base commit: run on a pull_request event or set the 'base' input.");
 
-    const { report, head: headTree } = await diffGitRefs(io.cwd, base, head, patterns);
+    const { report, head: headTree, base: baseTree } = await diffGitRefs(io.cwd, base, head, patterns);
+    if (headTree.files.length === 0 && baseTree.files.length === 0) command(io, 'warning', `No YAML file matched paths '${patterns.join(', ') || '(all YAML)'}' at either commit.`);
     const loadErrors = headTree.diagnostics.filter((d) => d.severity === 'error');
     const findings: Diagnostic[] = [...breakingDiagnostics(report, failOnBreaking ? 'error' : 'warning'), ...loadErrors];
     io.write(annotationCommands(findings));

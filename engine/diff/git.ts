@@ -40,12 +40,13 @@ export async function loadGitTree(repoDir: string, ref: string, paths: readonly 
   let commit: string;
   try {
     commit = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
-  } catch {
+  } catch (err) {
+    const said = String((err as Error).message ?? '').split('\n').find((l) => l.trim()) ?? '';
     throw new DiagnosticError([
       {
         code: 'WF_GIT_UNKNOWN_REF',
         severity: 'error',
-        message: `Git ref '${ref}' is not a commit in ${repoDir}`,
+        message: `Git ref '${ref}' is not a commit in ${repoDir}${said ? ` (git: ${said.trim()})` : ''}`,
         hint: 'Fetch it first; in GitHub Actions check out with `fetch-depth: 0` so the base commit of the pull request is present.',
       },
     ]);

@@ -115,6 +115,13 @@ describe('diff action (dist/diff/index.js) on a pull request', () => {
     expect(github.comments.find((c) => c.body.includes('<!-- weft-diff -->'))!.body).toContain('No task or workflow changed (3 unchanged).');
   });
 
+  it('warns when the paths match no YAML file at either commit', async () => {
+    repo.write({ 'README.md': '# changed\n' });
+    const run = await diff(repo.commit('docs'), { paths: 'elsewhere/**/*.yaml', comment: 'false' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("::warning::No YAML file matched paths 'elsewhere/**/*.yaml' at either commit.");
+  });
+
   it('explains a base commit missing from the clone instead of failing with a stack trace', async () => {
     const run = await runAction('dist/diff/index.js', {
       cwd: repo.dir,
