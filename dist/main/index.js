@@ -26596,12 +26596,13 @@ async function loadGitTree(repoDir, ref, paths = [], cache = /* @__PURE__ */ new
   let commit;
   try {
     commit = (await git.raw(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
-  } catch {
+  } catch (err) {
+    const said = String(err.message ?? "").split("\n").find((l) => l.trim()) ?? "";
     throw new DiagnosticError([
       {
         code: "WF_GIT_UNKNOWN_REF",
         severity: "error",
-        message: `Git ref '${ref}' is not a commit in ${repoDir}`,
+        message: `Git ref '${ref}' is not a commit in ${repoDir}${said ? ` (git: ${said.trim()})` : ""}`,
         hint: "Fetch it first; in GitHub Actions check out with `fetch-depth: 0` so the base commit of the pull request is present."
       }
     ]);
@@ -27792,7 +27793,8 @@ async function runDiff(io) {
     const comment = getBooleanInput(io, "comment", true);
     const failOnBreaking = getBooleanInput(io, "fail-on-breaking", false);
     if (!base) throw new InputError("No base commit: run on a pull_request event or set the 'base' input.");
-    const { report, head: headTree } = await diffGitRefs(io.cwd, base, head, patterns);
+    const { report, head: headTree, base: baseTree } = await diffGitRefs(io.cwd, base, head, patterns);
+    if (headTree.files.length === 0 && baseTree.files.length === 0) command(io, "warning", `No YAML file matched paths '${patterns.join(", ") || "(all YAML)"}' at either commit.`);
     const loadErrors = headTree.diagnostics.filter((d) => d.severity === "error");
     const findings = [...breakingDiagnostics(report, failOnBreaking ? "error" : "warning"), ...loadErrors];
     io.write(annotationCommands(findings));
