@@ -13,6 +13,7 @@ import { validateRegistry } from '../validate/index.js';
 export { createApp, runProblem, type AppOptions } from './app.js';
 export { compileDiagnostics, DefinitionSource, type FileState, type FileStatus, type RegistryValidator, type ReloadStatus } from './definitions.js';
 export { jsonLogger, silentLogger, type LogEntry, type Logger } from './log.js';
+export { openApiDocument } from './openapi.js';
 export { problem, problemFromDiagnostics, problemResponse, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
