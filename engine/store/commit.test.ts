@@ -53,6 +53,26 @@ describe('GroupCommit', () => {
     expect(queue.stats.commits).toBe(2);
   });
 
+  it('with maxInFlight 2 starts a second commit while the first runs, and a third only after one ends', async () => {
+    const w = gatedWriter();
+    const queue = new GroupCommit<number>(w.write, { maxInFlight: 2 });
+    const first = queue.submit(1);
+    await tick();
+    const second = [2, 3].map((n) => queue.submit(n));
+    await tick();
+    const third = queue.submit(4);
+    await tick();
+    expect(w.batches).toEqual([[1], [2, 3]]);
+    w.open();
+    await first;
+    await tick();
+    expect(w.batches).toEqual([[1], [2, 3], [4]]);
+    w.open();
+    w.open();
+    await Promise.all([...second, third]);
+    expect(queue.stats.commits).toBe(3);
+  });
+
   it('starts a commit without waiting for the tick once maxBatch items wait', async () => {
     const w = gatedWriter();
     const queue = new GroupCommit<number>(w.write, { maxBatch: 2 });

@@ -19,6 +19,11 @@ export interface CommitStats {
 export interface GroupCommitOptions {
   /** A commit starts at once when this many records wait (default 256). */
   maxBatch?: number;
+  /**
+   * Commits that may run at once (default 1). A database that commits transactions in parallel
+   * (PostgreSQL) lets the next batch start while the previous one waits for its flush.
+   */
+  maxInFlight?: number;
   onCommit?: (info: CommitInfo) => void;
   clock?: () => number;
 }
@@ -31,8 +36,8 @@ interface Waiting<T> {
 
 /**
  * Writes submitted items in shared transactions. An item waits for the next tick, for
- * `maxBatch` items, or for the commit in progress to finish, whichever comes first; then
- * everything waiting is written by one call of `write`. `submit` resolves when the commit that
+ * `maxBatch` items, or, when `maxInFlight` commits are running, for one of them to finish,
+ * whichever comes first; then everything waiting is written by one call of `write`. `submit` resolves when the commit that
  * carried the item has finished. When a shared commit fails, its items are retried one by
  * one, so one bad record does not fail the others.
  * @example
@@ -41,10 +46,11 @@ interface Waiting<T> {
  */
 export class GroupCommit<T> {
   private waiting: Waiting<T>[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private scheduled = false;
   private closed = false;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly clock: () => number;
   readonly stats: CommitStats = { commits: 0, records: 0, failedCommits: 0, largestBatch: 0, lastCommitMs: 0, totalCommitMs: 0 };
 
@@ -53,6 +59,7 @@ export class GroupCommit<T> {
     private readonly options: GroupCommitOptions = {},
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.clock = options.clock ?? (() => performance.now());
   }
 
@@ -61,13 +68,13 @@ export class GroupCommit<T> {
     if (this.closed) return Promise.reject(new Error('The execution store is closed'));
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (this.flushing) return;
-      if (this.waiting.length >= this.maxBatch) void this.flush();
+      if (this.inFlight.size >= this.maxInFlight) return;
+      if (this.waiting.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
-          if (!this.flushing) void this.flush();
+          if (this.inFlight.size < this.maxInFlight) this.flush();
         });
       }
     });
@@ -75,9 +82,9 @@ export class GroupCommit<T> {
 
   /** Resolves when every item submitted before the call is committed (or failed). */
   async settled(): Promise<void> {
-    while (this.flushing || this.waiting.length) {
-      if (!this.flushing) void this.flush();
-      await this.flushing;
+    while (this.inFlight.size || this.waiting.length) {
+      if (this.inFlight.size < this.maxInFlight) this.flush();
+      await Promise.race(this.inFlight);
     }
   }
 
@@ -87,17 +94,17 @@ export class GroupCommit<T> {
     await this.settled();
   }
 
-  private flush(): Promise<void> {
-    this.flushing = this.run().finally(() => {
-      this.flushing = undefined;
-      if (this.waiting.length) void this.flush();
+  /** Starts one commit of what waits (nothing when nothing waits). */
+  private flush(): void {
+    if (!this.waiting.length) return;
+    const running: Promise<void> = this.run(this.waiting.splice(0, this.maxBatch)).finally(() => {
+      this.inFlight.delete(running);
+      if (this.waiting.length && this.inFlight.size < this.maxInFlight) this.flush();
     });
-    return this.flushing;
+    this.inFlight.add(running);
   }
 
-  private async run(): Promise<void> {
-    const batch = this.waiting.splice(0, this.maxBatch);
-    if (!batch.length) return;
+  private async run(batch: Waiting<T>[]): Promise<void> {
     const ok = await this.commit(batch.map((w) => w.item));
     if (ok === true) {
       for (const w of batch) w.resolve();

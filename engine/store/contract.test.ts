@@ -6,16 +6,18 @@ import { describeWithService, dropTestSchema, POSTGRES_TEST_URL, uniqueTestSchem
 import { storeContract } from './contract.js';
 import { openStore } from './store.js';
 
-describe('SQLite store contract', () => {
-  storeContract(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'weft-store-'));
-    const path = join(dir, 'weft.db');
-    return {
-      open: (options) => openStore({ path, ...options }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
+for (const synchronous of ['normal', 'full'] as const) {
+  describe(`SQLite store contract (synchronous=${synchronous})`, () => {
+    storeContract(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'weft-store-'));
+      const path = join(dir, 'weft.db');
+      return {
+        open: (options) => openStore({ path, synchronous, ...options }),
+        dispose: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    });
   });
-});
+}
 
 await describeWithService('postgres', 'PostgreSQL store contract', () => {
   storeContract(async () => {

@@ -80,6 +80,17 @@ export function storeContract(create: () => Promise<StoreFactory>): void {
       expect(trace!.steps).toEqual(result.steps);
     });
 
+    it('stores a trace of 4000 forEach items, more values than one statement takes', async () => {
+      const steps = sampleSteps(T0);
+      steps[1].children = Array.from({ length: 4000 }, (_, i) => ({ id: `process[${i}]`, index: i, kind: 'task' as const, status: 'succeeded' as const, taskRef: 'charge-card', startedAt: T0 + i, durationMs: 1 }));
+      const result = sampleResult(unique('huge'), { steps });
+      await store.record(result, { input: {} });
+      const got = await store.getExecution(result.executionId);
+      expect(got!.steps).toHaveLength(4000 + 7);
+      expect(got!.steps[4001].path).toBe('process[3999]');
+      expect((await store.getTrace(result.executionId))!.steps).toEqual(steps);
+    });
+
     it('returns undefined for an execution that does not exist', async () => {
       expect(await store.getExecution('no-such-run')).toBeUndefined();
       expect(await store.getTrace('no-such-run')).toBeUndefined();
@@ -294,6 +305,17 @@ export function storeContract(create: () => Promise<StoreFactory>): void {
       expect(await store.getExecution(id)).toMatchObject({ status: 'running', input: { token: '***', q: 1 }, steps: [] });
       await store.recordEnd(sampleResult(wf, { executionId: id, startedAt: T0, output: { done: true } }));
       expect(await store.getExecution(id)).toMatchObject({ status: 'succeeded', input: { token: '***', q: 1 }, trigger: 'api-async', output: { done: true }, durationMs: 40 });
+    });
+
+    it('completes a run whose start and end wait for the same commit', async () => {
+      const wf = unique('fast-async');
+      const id = randomUUID();
+      await Promise.all([
+        store.recordStart({ executionId: id, workflow: { name: wf, namespace: 'default' }, input: { q: 2 }, trigger: 'api-async', startedAt: T0 }),
+        store.recordEnd(sampleResult(wf, { executionId: id, startedAt: T0 })),
+      ]);
+      expect(await store.getExecution(id)).toMatchObject({ status: 'succeeded', input: { q: 2 }, trigger: 'api-async' });
+      expect((await store.getExecution(id))!.steps).toHaveLength(11);
     });
 
     it('cancels a running execution once and reports false for finished or unknown ones', async () => {

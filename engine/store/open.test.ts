@@ -33,6 +33,11 @@ describe('openStore', () => {
     await store.close();
   });
 
+  it('rejects a WEFT_SQLITE_SYNCHRONOUS other than normal or full with WF_STORE_SYNCHRONOUS', async () => {
+    const d = await openError({ path: join(dir, 'sync.db'), env: { WEFT_SQLITE_SYNCHRONOUS: 'off' } });
+    expect(d).toMatchObject({ code: 'WF_STORE_SYNCHRONOUS', message: "WEFT_SQLITE_SYNCHRONOUS must be 'normal' or 'full', got 'off'" });
+  });
+
   it('rejects an unsupported URL scheme with WF_STORE_URL, without the password', async () => {
     const d = await openError({ url: 'mysql://weft:hunter2@db/weft' });
     expect(d).toMatchObject({ code: 'WF_STORE_URL', message: "Unsupported database URL 'mysql://weft:***@db/weft'" });

@@ -1,15 +1,15 @@
 // The SQLite write connection of an ExecutionStore, on its own thread: runs each batch of
 // statements in one transaction and answers when it is committed. Kept off the main thread
-// because better-sqlite3 is synchronous: the fsync of every commit (synchronous=FULL) would
-// otherwise stop the event loop, and with it every request in flight.
+// because better-sqlite3 is synchronous: the commit's write (and its fsync under
+// synchronous=FULL) would otherwise stop the event loop, and with it every request in flight.
 // Plain JavaScript so that it loads in a worker without the TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
-// See openSqlite in store.ts for why FULL.
-db.pragma('synchronous = FULL');
+// `normal` or `full`: see SqliteSynchronous in store.ts.
+db.pragma(`synchronous = ${workerData.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
 db.pragma('busy_timeout = 5000');
 
 /** Prepared statements by SQL text, oldest dropped first. */

@@ -147,6 +147,12 @@ export interface StoreOptions {
   onCommit?: (info: CommitInfo) => void;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * SQLite: `normal` (default) makes a record durable against the engine process dying
+   * (crash, SIGKILL, OOM); `full` also against power loss and OS crashes, at the price of an
+   * fsync per shared commit. Default: WEFT_SQLITE_SYNCHRONOUS, else `normal`.
+   */
+  synchronous?: 'normal' | 'full';
   /** false computes percentiles in code even where the database can (tests compare both paths). */
   sqlPercentiles?: boolean;
   env?: Record<string, string | undefined>;
@@ -177,21 +183,32 @@ export async function openStore(options: StoreOptions = {}): Promise<ExecutionSt
     throw storeError('WF_STORE_URL', `Unsupported database URL '${redactUrl(url)}'`, 'Use postgres://user@host:port/db for PostgreSQL or sqlite:PATH (or leave WEFT_DATABASE_URL unset) for SQLite.');
   }
   const path = resolve(url ? url.slice('sqlite:'.length) : (options.path ?? '.weft/weft.db'));
-  return openSqlite(path, options);
+  const synchronous = options.synchronous ?? env.WEFT_SQLITE_SYNCHRONOUS?.toLowerCase() ?? 'normal';
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw storeError('WF_STORE_SYNCHRONOUS', `WEFT_SQLITE_SYNCHRONOUS must be 'normal' or 'full', got '${synchronous}'`, "Use 'full' to survive power loss at the cost of an fsync per commit; leave it unset for 'normal'.");
+  }
+  return openSqlite(path, synchronous, options);
 }
 
-async function openSqlite(path: string, options: StoreOptions): Promise<ExecutionStore> {
+/**
+ * Durability of a SQLite commit, in WAL mode. `normal`: the commit has written its pages to the
+ * WAL file (in the OS page cache) before it returns, so a record the engine answered for
+ * survives the engine process dying in any way: crash, SIGKILL, OOM kill, restart. A power loss
+ * or OS crash may lose the commits since the last checkpoint (never corrupts). This is the
+ * durability SQLite recommends with WAL and what the SIGKILL fault test checks. `full` fsyncs
+ * the WAL at every commit, so commits also survive power loss; group commit shares that fsync
+ * among the records of a batch, and a writer thread (sqlite-writer.mjs) waits for it instead of
+ * the event loop, but every synchronous execute still waits one fsync longer.
+ */
+type SqliteSynchronous = 'normal' | 'full';
+
+async function openSqlite(path: string, synchronous: SqliteSynchronous, options: StoreOptions): Promise<ExecutionStore> {
   let database: Database.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
     database = new Database(path);
-    // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL at every commit,
-    // so a committed record survives a power loss or OS crash, not only a killed process
-    // (NORMAL would survive only the latter). What keeps it affordable: group commit shares one
-    // fsync among every record of a batch, and the writer thread (sqlite-writer.mjs) waits for
-    // it instead of the event loop.
     database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
+    database.pragma(`synchronous = ${synchronous}`);
     database.pragma('busy_timeout = 5000');
   } catch (err) {
     throw storeError('WF_STORE_OPEN', `Cannot open the SQLite history at ${path}: ${(err as Error).message}`, 'Check that the directory is writable, or set WEFT_DATABASE_URL to a PostgreSQL database.');
@@ -207,7 +224,10 @@ async function openSqlite(path: string, options: StoreOptions): Promise<Executio
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
   // Migrate on this connection first, then hand the writes to the writer thread.
   await migrateOrClose(db, path, undefined);
-  return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, undefined, new SqliteWriter(path));
+  // Under `full` the commit waits for an fsync: the writer thread waits for it instead of the
+  // event loop. Under `normal` a commit is a few hundred microseconds of CPU, cheaper than a
+  // round trip to another thread.
+  return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, undefined, synchronous === 'full' ? new SqliteWriter(path, synchronous) : undefined);
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<ExecutionStore> {
@@ -288,16 +308,24 @@ export class ExecutionStore {
     options: StoreOptions,
     /** PostgreSQL: the schema holding Kysely's migration tables. */
     private readonly migrationSchema?: string,
-    /** SQLite: the write connection on its own thread; PostgreSQL writes through Kysely's pool. */
+    /** SQLite with synchronous=full: the write connection on its own thread. Otherwise writes go through Kysely. */
     private readonly writer?: SqliteWriter,
   ) {
     const write = writer
       ? (batch: WriteItem[]) => writer.write(batchStatements(dialect, batch))
-      : (batch: WriteItem[]) =>
-          this.db.transaction().execute(async (trx) => {
+      : async (batch: WriteItem[]) => {
+          const one = dialect === 'postgres' ? pgBatchStatement(batch) : undefined;
+          if (one) {
+            await this.db.executeQuery(CompiledQuery.raw(one[0], one[1]));
+            return;
+          }
+          await this.db.transaction().execute(async (trx) => {
             for (const [text, params] of batchStatements(dialect, batch)) await trx.executeQuery(CompiledQuery.raw(text, params));
           });
-    this.queue = new GroupCommit(write, { maxBatch: options.maxBatch, onCommit: options.onCommit });
+        };
+    // SQLite has one writer; PostgreSQL commits in parallel and flushes its WAL for all of them.
+    const maxInFlight = dialect === 'postgres' ? Math.max(1, Math.min(4, (options.poolSize ?? 10) - 2)) : 1;
+    this.queue = new GroupCommit(write, { maxBatch: options.maxBatch, maxInFlight, onCommit: options.onCommit });
   }
 
   /**
@@ -562,8 +590,8 @@ class SqliteWriter {
   private failure: Error | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(path: string) {
-    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { path }, execArgv: [] });
+  constructor(path: string, synchronous: SqliteSynchronous) {
+    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { path, synchronous }, execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (msg: { id?: number; error?: { message: string; code?: string } }) => {
       if (msg.id === undefined) return;
@@ -661,6 +689,55 @@ function batchStatements(dialect: StoreDialect, batch: WriteItem[]): Statement[]
   }
   for (const rows of chunks(steps, STEP_COLUMNS.length)) out.push(insertSql(dialect, 'step_records', STEP_COLUMNS, rows, ''));
   return out;
+}
+
+/** PostgreSQL's bound-parameter limit per statement. */
+const PG_MAX_PARAMS = 65_535;
+const STEP_CONFLICT = ` on conflict (execution_id, seq) do update set ${STEP_COLUMNS.filter((c) => c !== 'execution_id' && c !== 'seq')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
+/**
+ * PostgreSQL: the whole batch as one statement (data-modifying CTEs), so a shared commit is one
+ * round trip instead of five (BEGIN, executions, stale steps, steps, COMMIT); a single statement
+ * is atomic on its own. Steps are upserted by (execution, seq) and only the rows beyond a
+ * re-recorded trace's length are deleted, so no statement part touches another's rows.
+ * Undefined when the batch needs more parameters than one statement takes, or names a run twice.
+ */
+function pgBatchStatement(batch: WriteItem[]): Statement | undefined {
+  let count = 0;
+  const ids = new Set<string>();
+  for (const item of batch) {
+    count += EXECUTION_COLUMNS.length + (item.kind === 'finish' ? 2 + item.steps.length * STEP_COLUMNS.length : 0);
+    ids.add(item.row.id);
+  }
+  // The parts of one statement do not see each other's rows: a run started and finished in the
+  // same batch needs the ordered statements of a transaction.
+  if (count > PG_MAX_PARAMS || ids.size < batch.length) return undefined;
+  const params: unknown[] = [];
+  const values = <R>(columns: readonly (keyof R & string)[], rows: readonly R[]) => {
+    const tuples: string[] = [];
+    for (const row of rows) {
+      tuples.push(`(${placeholders('postgres', params.length, columns.length)})`);
+      for (const c of columns) params.push(row[c]);
+    }
+    return tuples.join(', ');
+  };
+  const starts = batch.filter((i) => i.kind === 'start').map((i) => i.row);
+  const finishes = batch.filter((i): i is Extract<WriteItem, { kind: 'finish' }> => i.kind === 'finish');
+  const parts: string[] = [];
+  if (starts.length) parts.push(`s as (insert into executions (${EXECUTION_COLUMNS.join(', ')}) values ${values(EXECUTION_COLUMNS, starts)} on conflict (id) do nothing)`);
+  if (finishes.length) {
+    parts.push(`f as (insert into executions (${EXECUTION_COLUMNS.join(', ')}) values ${values(EXECUTION_COLUMNS, finishes.map((i) => i.row))}${FINISH_CONFLICT})`);
+    const lengths = finishes.map((i) => {
+      params.push(i.row.id, i.steps.length);
+      return `($${params.length - 1}::text, $${params.length}::int)`;
+    });
+    parts.push(`d as (delete from step_records r using (values ${lengths.join(', ')}) as v(id, n) where r.execution_id = v.id and r.seq >= v.n)`);
+  }
+  const steps = finishes.flatMap((i) => i.steps);
+  const main = steps.length ? `insert into step_records (${STEP_COLUMNS.join(', ')}) values ${values(STEP_COLUMNS, steps)}${STEP_CONFLICT}` : 'select 1';
+  return [`with ${parts.join(', ')} ${main}`, params];
 }
 
 function insertSql<R>(dialect: StoreDialect, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], suffix: string): Statement {
