@@ -187,3 +187,15 @@ describe('extra kinds and fragments', () => {
     expect(r.diagnostics[0].hint).toContain('kind: Workflow');
   });
 });
+
+describe('value parsing', () => {
+  it('keeps dates as strings and reads merge keys', () => {
+    const r = parseYaml('base: &b { x: 1 }\nwhen: 2024-01-15\nitem:\n  <<: *b\n  y: 2\n', 'm.yaml');
+    expect(r.documents[0].value).toEqual({ base: { x: 1 }, when: '2024-01-15', item: { x: 1, y: 2 } });
+  });
+
+  it('locates values in a later document of a file parsed on the fast path', () => {
+    const r = parseYaml('a: 1\n---\nb:\n  c: [1, 2]\n', 'f.yaml');
+    expect(r.documents[1].locate('/b/c/1')).toEqual({ file: 'f.yaml', line: 4, column: 10 });
+  });
+});

@@ -1,3 +1,4 @@
+import jsyaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../model/diagnostic.js';
 
@@ -29,12 +30,45 @@ export function toPointer(segments: ReadonlyArray<string | number>): string {
   return segments.length ? '/' + segments.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : '';
 }
 
+/** YAML 1.2 core schema (no timestamps: dates stay strings) plus merge keys. */
+const VALUE_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+
 /**
  * Parses a multi-document YAML text. Syntax errors become diagnostics at their line and column;
  * empty documents are dropped.
+ *
+ * Values come from a fast parser; the position-keeping parse (CST with ranges) runs only when
+ * something asks where a value is, or when the fast parse fails and the error needs a precise
+ * place. Validating a clean tree therefore never pays for positions.
  * @example parseYaml('a: 1\n---\nb: 2\n', 'x.yaml').documents.map((d) => d.value) // [{a: 1}, {b: 2}]
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const values: unknown[] = [];
+  try {
+    jsyaml.loadAll(text, (v) => values.push(v), { schema: VALUE_SCHEMA, filename: file });
+  } catch {
+    return parseDetailed(text, file);
+  }
+  let detailed: ParsedYaml | undefined;
+  const documents: YamlDocument[] = [];
+  values.forEach((value, index) => {
+    if (value === null || value === undefined) return;
+    documents.push({
+      file,
+      index,
+      value,
+      locate: (pointer, options) => {
+        detailed ??= parseDetailed(text, file);
+        const doc = detailed.documents.find((d) => d.index === index) ?? detailed.documents[0];
+        return doc ? doc.locate(pointer, options) : { file, line: 1, column: 1 };
+      },
+    });
+  });
+  return { documents, diagnostics: [] };
+}
+
+/** The position-keeping parse: every node keeps its range; errors become diagnostics. */
+function parseDetailed(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const diagnostics: Diagnostic[] = [];
