@@ -53,6 +53,8 @@ export interface DryRunPlan {
 }
 
 const ajv = createAjv({ useDefaults: true });
+/** Input validators by workflow spec: a plan compiles a workflow's input schema once. */
+const inputValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /**
  * Builds the dry-run plan of a workflow for an optional input: graph, levels, critical path,
@@ -62,7 +64,11 @@ const ajv = createAjv({ useDefaults: true });
 export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry, input?: unknown): DryRunPlan {
   const diagnostics: Diagnostic[] = [];
   const value = input === undefined || input === null ? {} : structuredClone(input);
-  const validate = ajv.compile(wf.spec.input ?? { type: 'object' });
+  let validate = inputValidators.get(wf.spec);
+  if (!validate) {
+    validate = ajv.compile(wf.spec.input ?? { type: 'object' });
+    inputValidators.set(wf.spec, validate);
+  }
   const inputValid = validate(value) as boolean;
   if (!inputValid) diagnostics.push(...ajvErrorsToDiagnostics(validate.errors ?? [], '/input', 'WF_INPUT_INVALID'));
   const ns = wf.metadata.namespace;

@@ -283,3 +283,34 @@ spec:
     await engine.close();
   });
 });
+
+describe('Engine lookups', () => {
+  it('suggests the nearest workflow name for a misspelt one', async () => {
+    const engine = engineFor(`${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: user-dashboard }
+spec:
+  tasks: [ { id: n, taskRef: number } ]
+`);
+    await expect(engine.execute('user-dashbord', {})).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: 'WF_UNKNOWN_WORKFLOW', hint: "Did you mean 'user-dashboard'?" })] });
+    await engine.close();
+  });
+
+  it('resolves name@version by annotation or content-hash prefix and refuses another version', async () => {
+    const engine = engineFor(`${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: versioned, annotations: { workflow.io/version: v2 } }
+spec:
+  tasks: [ { id: n, taskRef: number } ]
+`);
+    const wf = engine.workflow('versioned')!;
+    expect(engine.resolveWorkflow('versioned@v2')).toBe(wf);
+    expect(engine.resolveWorkflow(`versioned@${wf.version.slice(0, 7)}`)).toBe(wf);
+    expect(engine.resolveWorkflow(`default/versioned@${wf.version.slice(0, 12)}`)).toBe(wf);
+    expect(engine.resolveWorkflow('versioned@v3')).toBeUndefined();
+    expect(engine.resolveWorkflow(`versioned@${wf.version.slice(0, 6)}`)).toBeUndefined();
+    await engine.close();
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ajvErrorsToDiagnostics } from '../model/ajv.js';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
+import { nearest } from '../model/suggest.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { compileRegistry, type CompiledTask, type CompiledWorkflow, type CompileError } from './compile.js';
 import { executeWorkflow, type ExecutionHost, type TaskRunner } from './executor.js';
@@ -146,8 +147,7 @@ export class Engine {
 }
 
 function unknownWorkflow(name: string, namespace: string, registry: DefinitionRegistry): Diagnostic {
-  const candidates = registry.workflowNames(namespace);
-  const close = candidates.filter((c) => c.includes(name) || name.includes(c)).slice(0, 3);
+  const close = nearest(name, registry.workflowNames(namespace));
   return {
     code: 'WF_UNKNOWN_WORKFLOW',
     severity: 'error',
