@@ -1,12 +1,12 @@
-import { stringify } from 'yaml';
-import { DiagnosticError, hasErrors, type Diagnostic } from '../engine/model/diagnostic.js';
+import { DiagnosticError, sortDiagnostics, type Diagnostic } from '../engine/model/diagnostic.js';
 import { KINDS } from '../engine/model/types.js';
-import { validatePaths, validateText } from '../engine/validate/index.js';
+import { DefinitionRegistry } from '../engine/load/index.js';
+import { validateRegistry } from '../engine/validate/index.js';
 import { sendAlert, type AlertPayload, type AlertReceiver, type AlertType } from './alerts/alerts.js';
 import { systemClock, type Clock } from './clock.js';
 import type { DefinitionCache } from './cache/definition-cache.js';
 import { crdDefaulter } from './crd.js';
-import type { DriftReport, ResourceDrift } from './diff/diff.js';
+import type { DriftReport, PreparedDesired, ResourceDrift } from './diff/diff.js';
 import { applyPayload } from './diff/ignore.js';
 import type { Defaulter } from './diff/normalize.js';
 import { contentHash, parseObjectKey, type IgnoreRule, type Inventory, type KubeObject, type SyncPolicy } from './model.js';
@@ -14,7 +14,7 @@ import type { GitSourceSpec, SourceSnapshot } from './source/git.js';
 import { renderSource, type RenderOptions } from './source/render.js';
 import { SyncMetrics } from './status/metrics.js';
 import { setCondition, type Condition, type ReconcileRecord, type ResourceStatus, type SyncStatus } from './status/status.js';
-import { assess } from './sync/assess.js';
+import { assess, prepareManaged } from './sync/assess.js';
 import type { ObjectType, SyncTarget } from './targets/target.js';
 
 /** Anything that yields a checked-out revision: a `GitSource`, or a fixed directory in tests. */
@@ -52,6 +52,13 @@ export interface ControllerOptions {
 
 export type Trigger = ReconcileRecord['trigger'];
 
+interface DesiredState {
+  key: string;
+  objects: KubeObject[];
+  problems: Diagnostic[];
+  prepared: PreparedDesired;
+}
+
 const WEFT_TYPES: ObjectType[] = KINDS.map((kind) => ({ apiVersion: 'workflow.io/v1', kind }));
 
 /**
@@ -76,6 +83,7 @@ export class SyncController {
   private cancelPoll: (() => void) | undefined;
   private stopWatch: (() => void) | undefined;
   private lastAlert = new Map<AlertType, string>();
+  private desired: DesiredState | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -180,18 +188,16 @@ export class SyncController {
     const { target, application } = this.options;
     const snapshot = await this.options.source.fetch();
     record.revision = snapshot.revision;
-    const rendered = await renderSource(snapshot.dir, { cwd: snapshot.root, ...this.options.render });
-    const checked = rendered.mode === 'plain' ? (await validatePaths([snapshot.dir], { cwd: snapshot.root })).diagnostics : validateText(weftYaml(rendered.objects), rendered.objects.length ? `${snapshot.dir} (kubectl kustomize)` : 'empty').diagnostics;
-    const problems = [...rendered.diagnostics, ...checked].filter((d) => d.severity === 'error');
-    if (hasErrors(problems)) {
+    const desired = await this.desiredAt(snapshot);
+    if (desired.problems.length) {
       record.result = 'failed';
-      record.diagnostics.push(...problems);
+      record.diagnostics.push(...desired.problems);
       return;
     }
     const inventory = await target.readInventory(application);
-    const types = typesOf(rendered.objects, inventory);
+    const types = typesOf(desired.objects, inventory);
     const live = await target.list(types, this.options.namespace);
-    const { comparison, plan } = assess(rendered.objects, live, {
+    const { comparison, plan } = assess(desired.prepared, live, {
       policy: this.options.policy,
       inventory,
       ignore: this.options.ignore,
@@ -266,6 +272,21 @@ export class SyncController {
     this.metrics.count('pruned', { application }, record.pruned);
     if (record.failed) this.metrics.count('apply_failures', { application }, record.failed);
     this.options.log?.({ msg: 'reconciled', application, trigger, revision: snapshot.revision, result: record.result, applied: record.applied, pruned: record.pruned, drift: record.drift });
+  }
+
+  /**
+   * The desired state of a checked-out revision: rendered, validated, normalised and hashed once
+   * per revision (a commit's content does not change), like Argo CD's manifest cache.
+   */
+  private async desiredAt(snapshot: SourceSnapshot): Promise<DesiredState> {
+    const key = `${snapshot.revision}\0${snapshot.dir}`;
+    if (this.desired?.key === key) return this.desired;
+    const rendered = await renderSource(snapshot.dir, { cwd: snapshot.root, ...this.options.render });
+    const registry = new DefinitionRegistry(rendered.resources);
+    const checked = [...rendered.diagnostics, ...registry.diagnostics, ...validateRegistry(registry)];
+    const problems = sortDiagnostics(checked.filter((d) => d.severity === 'error'));
+    this.desired = { key, objects: rendered.objects, problems, prepared: prepareManaged(rendered.objects, this.defaults) };
+    return this.desired;
   }
 
   private async finish(record: ReconcileRecord): Promise<void> {
@@ -378,10 +399,6 @@ function sameInventory(a: Inventory, b: Inventory): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
-}
-
-function weftYaml(objects: readonly KubeObject[]): string {
-  return objects.filter((o) => (KINDS as readonly string[]).includes(o.kind)).map((o) => stringify(o)).join('---\n');
 }
 
 function toDiagnostics(err: unknown): Diagnostic[] {

@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import { createAjv, type ValidateFunction } from '../engine/model/ajv.js';
 import { resourceSchemas } from '../engine/model/schemas.js';
 import type { JsonSchema } from '../engine/model/types.js';
 import { setPointer, getPointer } from './diff/ignore.js';
@@ -153,22 +152,27 @@ export function pluralOf(kind: string): string | undefined {
 }
 
 /**
- * A defaulter that fills CRD schema defaults into Weft objects, as the API server does on write.
- * Other kinds pass through unchanged.
+ * A defaulter that fills the CRD defaults into Weft objects, as the API server does on write:
+ * a default is set where its parent object exists and the field is absent. Copies along the
+ * path it changes; other kinds pass through unchanged.
  */
 export function crdDefaulter(): Defaulter {
-  cachedDefaulter ??= buildDefaulter();
-  return cachedDefaulter;
+  const table = new Map<string, Array<{ segments: string[]; value: unknown }>>(KINDS.map((k) => [k.kind, Object.entries(k.defaults).map(([pointer, value]) => ({ segments: pointer.split('/').slice(1), value }))]));
+  return (object) => {
+    const defaults = table.get(object.kind);
+    if (!defaults?.length || (!object.apiVersion.startsWith(`${CRD_GROUP}/`) && !object.apiVersion.startsWith('workflow.example.com/'))) return object;
+    let out = object;
+    for (const { segments, value } of defaults) out = withDefault(out, segments, value) as KubeObject;
+    return out;
+  };
 }
 
-let cachedDefaulter: Defaulter | undefined;
-
-function buildDefaulter(): Defaulter {
-  const ajv = createAjv({ useDefaults: true });
-  const validators = new Map<string, ValidateFunction>(KINDS.map((k) => [k.kind, ajv.compile(crdSchema(k.kind))]));
-  return (object) => {
-    if (!object.apiVersion.startsWith(`${CRD_GROUP}/`) && !object.apiVersion.startsWith('workflow.example.com/')) return object;
-    validators.get(object.kind)?.(object);
-    return object;
-  };
+function withDefault(node: unknown, segments: readonly string[], value: unknown): unknown {
+  if (!isPlainObject(node)) return node;
+  const [head, ...rest] = segments;
+  if (!rest.length) return node[head] === undefined ? { ...node, [head]: value } : node;
+  const child = node[head];
+  if (!isPlainObject(child)) return node;
+  const next = withDefault(child, rest, value);
+  return next === child ? node : { ...node, [head]: next };
 }

@@ -61,17 +61,10 @@ export interface DriftComparison {
  * Compares desired objects (from Git) with live objects (from a target) after normalisation.
  * @example diffResources([desired], [live], { ignore: [{ kind: 'Workflow', jsonPointers: ['/spec/timeout'] }] }).report
  */
-export function diffResources(desired: readonly KubeObject[], live: readonly KubeObject[], options: DiffOptions = {}): DriftComparison {
+export function diffResources(desired: readonly KubeObject[] | PreparedDesired, live: readonly KubeObject[], options: DiffOptions = {}): DriftComparison {
   const ignore = options.ignore ?? [];
   const inventory = options.inventory ?? new Map();
-  const desiredMap = new Map<string, KubeObject>();
-  const desiredHash = new Map<string, string>();
-  for (const d of desired) {
-    const n = normalizeObject(d, options.defaults);
-    const key = objectKey(n);
-    desiredMap.set(key, n);
-    desiredHash.set(key, contentHash(n));
-  }
+  const { desired: desiredMap, desiredHash } = Array.isArray(desired) ? prepareDesired(desired, options.defaults) : (desired as PreparedDesired);
   const liveMap = new Map<string, KubeObject>();
   for (const l of live) {
     const n = normalizeObject(l, options.defaults);
@@ -90,7 +83,9 @@ export function diffResources(desired: readonly KubeObject[], live: readonly Kub
     const pointers = ignoredPointers(ignore, d);
     const comparable = liveComparable(d, l);
     const changes: FieldChange[] = [];
-    compare(withoutPointers(d, pointers), withoutPointers(comparable, pointers), [], changes);
+    const left = withoutPointers(d, pointers);
+    const right = withoutPointers(comparable, pointers);
+    if (!deepEqual(left, right)) compare(left, right, [], changes);
     const ignored = pointers.filter((p) => canonicalJson(getPointer(d, p) ?? null) !== canonicalJson(getPointer(comparable, p) ?? null));
     resources.push({ ...base, state: changes.length ? 'OutOfSync' : 'Synced', ...(changes.length ? { changes } : {}), ...(ignored.length ? { ignored } : {}) });
   }
@@ -109,6 +104,24 @@ export function diffResources(desired: readonly KubeObject[], live: readonly Kub
   return { report: { resources, counts, inSync }, desired: desiredMap, live: liveMap, desiredHash };
 }
 
+/** Desired objects normalised and hashed, once per source revision. */
+export interface PreparedDesired {
+  desired: Map<string, KubeObject>;
+  desiredHash: Map<string, string>;
+}
+
+/** Normalises and hashes desired objects (see `diffResources`); reusable while the source is unchanged. */
+export function prepareDesired(desired: readonly KubeObject[], defaults?: Defaulter): PreparedDesired {
+  const out: PreparedDesired = { desired: new Map(), desiredHash: new Map() };
+  for (const d of desired) {
+    const n = normalizeObject(d, defaults);
+    const key = objectKey(n);
+    out.desired.set(key, n);
+    out.desiredHash.set(key, contentHash(n));
+  }
+  return out;
+}
+
 /** True when the live object carries the managed-by label and the inventory lists it. */
 export function isOwned(live: KubeObject, inventory: Inventory): boolean {
   return live.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && inventory.has(objectKey(live));
@@ -120,6 +133,28 @@ function disabled(o: KubeObject, annotation: string): boolean {
 
 function header(key: string, o: KubeObject): Omit<ResourceDrift, 'state'> {
   return { key, apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace || 'default', name: o.metadata.name };
+}
+
+/** Structural equality of JSON values (object key order ignored). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    count++;
+    if (!deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) count--;
+  return count === 0;
 }
 
 /** Leaf differences between two JSON values; arrays of different length differ as a whole. */

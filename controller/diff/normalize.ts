@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject, type KubeObject } from '../model.js';
+import { isPlainObject, type KubeObject } from '../model.js';
 
 /** Metadata fields the API server sets; they never count as drift. */
 const SERVER_METADATA = [
@@ -17,7 +17,7 @@ const SERVER_METADATA = [
 /** Annotations written by tools and controllers, not by the author. */
 const TOOL_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 
-/** Fills in the defaults the API server would (from the CRD schema); returns the object it was given. */
+/** Fills in the defaults the API server would (from the CRD schema); returns a new object, never mutating its input. */
 export type Defaulter = (object: KubeObject) => KubeObject;
 
 /**
@@ -28,16 +28,19 @@ export type Defaulter = (object: KubeObject) => KubeObject;
  * // { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' } }
  */
 export function normalizeObject(object: KubeObject, defaults?: Defaulter): KubeObject {
-  const out = cloneJson(object);
-  delete out.status;
-  const meta = out.metadata;
+  // Copies only what it changes (the top level and metadata); nested values are shared, never mutated.
+  const { status: _status, metadata, ...rest } = object;
+  const meta: KubeObject['metadata'] = { ...metadata };
   for (const f of SERVER_METADATA) delete meta[f];
   meta.namespace = meta.namespace || 'default';
   if (meta.annotations) {
-    for (const a of TOOL_ANNOTATIONS) delete meta.annotations[a];
-    if (!Object.keys(meta.annotations).length) delete meta.annotations;
+    const kept = { ...meta.annotations };
+    for (const a of TOOL_ANNOTATIONS) delete kept[a];
+    if (Object.keys(kept).length) meta.annotations = kept;
+    else delete meta.annotations;
   }
   if (meta.labels && !Object.keys(meta.labels).length) delete meta.labels;
+  const out = { ...rest, metadata: meta } as KubeObject;
   return defaults ? defaults(out) : out;
 }
 
@@ -47,15 +50,15 @@ export function normalizeObject(object: KubeObject, defaults?: Defaulter): KubeO
  * added by hand inside `spec` or `data` shows as drift.
  */
 export function liveComparable(desired: KubeObject, live: KubeObject): KubeObject {
-  const out = cloneJson(live);
+  const meta: KubeObject['metadata'] = { ...live.metadata };
   for (const field of ['labels', 'annotations'] as const) {
     const want = desired.metadata[field] ?? {};
-    const have = out.metadata[field];
+    const have = meta[field];
     if (!isPlainObject(have)) continue;
     const kept: Record<string, string> = {};
     for (const k of Object.keys(have)) if (k in want) kept[k] = have[k] as string;
-    if (Object.keys(kept).length) out.metadata[field] = kept;
-    else delete out.metadata[field];
+    if (Object.keys(kept).length) meta[field] = kept;
+    else delete meta[field];
   }
-  return out;
+  return { ...live, metadata: meta };
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { listYamlFiles } from '../../engine/load/index.js';
+import { listYamlFiles, toResource, type LoadedResource } from '../../engine/load/index.js';
 import { parseYaml } from '../../engine/load/yaml.js';
 import { DiagnosticError, type Diagnostic } from '../../engine/model/diagnostic.js';
 import { isPlainObject, type KubeObject } from '../model.js';
@@ -21,6 +21,9 @@ export interface RenderedSource {
   objects: KubeObject[];
   /** `plain` (YAML files read directly) or `kustomize` (rendered by `kubectl kustomize`). */
   mode: 'plain' | 'kustomize';
+  /** The Weft resources among the objects, with their source positions, for the validator. */
+  resources: LoadedResource[];
+  /** Parse and load problems (syntax, documents that are not objects, unknown Weft kinds). */
   diagnostics: Diagnostic[];
 }
 
@@ -42,8 +45,12 @@ export async function renderSource(dir: string, options: RenderOptions = {}): Pr
   return { mode: 'plain', ...toObjects(texts) };
 }
 
-function toObjects(texts: Array<{ file: string; text: string }>): { objects: KubeObject[]; diagnostics: Diagnostic[] } {
+const WEFT_API_VERSIONS = new Set(['workflow.io/v1', 'workflow.example.com/v1']);
+
+/** Parses each text once: every object for the diff, and the Weft ones as loaded resources for the validator. */
+function toObjects(texts: Array<{ file: string; text: string }>): { objects: KubeObject[]; resources: LoadedResource[]; diagnostics: Diagnostic[] } {
   const objects: KubeObject[] = [];
+  const resources: LoadedResource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const { file, text } of texts) {
     const parsed = parseYaml(text, file);
@@ -62,9 +69,14 @@ function toObjects(texts: Array<{ file: string; text: string }>): { objects: Kub
         continue;
       }
       objects.push(v as KubeObject);
+      if (WEFT_API_VERSIONS.has(v.apiVersion as string)) {
+        const r = toResource(doc);
+        diagnostics.push(...r.diagnostics);
+        if (r.loaded) resources.push(r.loaded);
+      }
     }
   }
-  return { objects, diagnostics };
+  return { objects, resources, diagnostics };
 }
 
 function kustomize(dir: string, kubectl: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { diffResources, type DriftComparison } from '../diff/diff.js';
+import { diffResources, prepareDesired, type DriftComparison, type PreparedDesired } from '../diff/diff.js';
 import type { Defaulter } from '../diff/normalize.js';
 import { cloneJson, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type IgnoreRule, type Inventory, type KubeObject, type SyncPolicy } from '../model.js';
 import { planSync, type SyncPlan } from './plan.js';
@@ -26,8 +26,14 @@ export interface AssessOptions {
  * the drift fixtures both go through here.
  * @example assess(desired, live, { policy: { automated: { selfHeal: true } }, inventory: new Map() }).plan.apply
  */
-export function assess(desired: readonly KubeObject[], live: readonly KubeObject[], options: AssessOptions): { comparison: DriftComparison; plan: SyncPlan } {
-  const comparison = diffResources(markManaged(desired), live, { ignore: options.ignore, inventory: options.inventory, defaults: options.defaults });
+export function assess(desired: readonly KubeObject[] | PreparedDesired, live: readonly KubeObject[], options: AssessOptions): { comparison: DriftComparison; plan: SyncPlan } {
+  const prepared = Array.isArray(desired) ? prepareManaged(desired, options.defaults) : (desired as PreparedDesired);
+  const comparison = diffResources(prepared, live, { ignore: options.ignore, inventory: options.inventory, defaults: options.defaults });
   const plan = planSync(comparison, { policy: options.policy, inventory: options.inventory, trigger: options.trigger ?? 'auto', prune: options.prune });
   return { comparison, plan };
+}
+
+/** Desired objects marked as Weft's, normalised and hashed: computed once per source revision. */
+export function prepareManaged(desired: readonly KubeObject[], defaults?: Defaulter): PreparedDesired {
+  return prepareDesired(markManaged(desired), defaults);
 }

@@ -73,7 +73,6 @@ const HISTORY = 10_000;
 /** Starts the server. `crds` are CustomResourceDefinition objects (e.g. from `generateCrds()`). */
 export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Promise<KubeApiServer> {
   const types: ResourceType[] = [...CORE];
-  const ajv = createAjv({ useDefaults: true });
   for (const crd of options.crds ?? []) {
     for (const v of crd.spec.versions) {
       types.push({
@@ -82,7 +81,7 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
         plural: crd.spec.names.plural,
         kind: crd.spec.names.kind,
         namespaced: crd.spec.scope === 'Namespaced',
-        validate: ajv.compile(v.schema.openAPIV3Schema),
+        validate: compileCached(v.schema.openAPIV3Schema),
       });
     }
   }
@@ -113,8 +112,9 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
     next.apiVersion = apiVersionOf(t);
     next.kind = t.kind;
     next.metadata.namespace = ns;
-    if (t.validate && !t.validate(next)) {
-      const causes = (t.validate.errors ?? []).map((e) => ({ reason: 'FieldValueInvalid', message: `${e.instancePath || '/'} ${e.message}`, field: e.instancePath.replace(/\//g, '.') }));
+    const validate = t.validate as ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] } | undefined;
+    if (validate && !validate(next)) {
+      const causes = (validate.errors ?? []).map((e) => ({ reason: 'FieldValueInvalid', message: `${e.instancePath || '/'} ${e.message}`, field: e.instancePath.replace(/\//g, '.') }));
       return { error: statusError(422, 'Invalid', `${t.kind} "${next.metadata.name}" is invalid: ${causes.map((c) => c.message).join('; ')}`, { name: next.metadata.name, kind: t.kind, causes }) };
     }
     if (previous) {
@@ -397,6 +397,16 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
   };
 }
 
+const ajv = createAjv({ useDefaults: true });
+const compiled = new Map<string, ValidateFunction>();
+/** CRD schemas compiled once per process (servers in one test file share them). */
+function compileCached(schema: object): ValidateFunction {
+  const key = canonicalJson(schema);
+  let v = compiled.get(key);
+  if (!v) compiled.set(key, (v = ajv.compile(schema)));
+  return v;
+}
+
 type Selector = (labels: Record<string, string>) => boolean;
 
 /** Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated (AND). */
@@ -558,4 +568,12 @@ function clone<T>(v: T): T {
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Run directly (`node --import tsx test/support/kube-apiserver.ts`): serves Weft's CRDs, prints `listening on URL`. */
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) {
+  const { generateCrds } = await import('../../controller/crd.js');
+  const server = await startKubeApiServer({ crds: generateCrds() as KubeObj[] });
+  process.stdout.write(`listening on ${server.url}\n`);
+  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
