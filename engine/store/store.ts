@@ -10,6 +10,7 @@ import type { Resource } from '../model/types.js';
 import type { AttemptTrace, ExecutionResult, RunStatus, StepTrace } from '../run/trace.js';
 import { GroupCommit, type CommitInfo, type CommitStats } from './commit.js';
 import { flattenTrace, maskedJson, parseJson, rebuildTrace } from './rows.js';
+import { batchRunner } from './sqlite-batch.mjs';
 import { migrationProvider, type ExecutionsTable, type StepRecordsTable, type StoreDatabase } from './schema.js';
 
 export type ExecutionStatus = 'running' | RunStatus;
@@ -158,8 +159,6 @@ export interface StoreOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Rows a statement may carry: stays below SQLite's and PostgreSQL's bound-parameter limits. */
-const MAX_PARAMS = 30_000;
 /** Durations read per group when percentiles are computed in code. */
 const PERCENTILE_ROWS = 100_000;
 const MAX_LIMIT = 1000;
@@ -210,6 +209,8 @@ async function openSqlite(path: string, synchronous: SqliteSynchronous, options:
     database.pragma('journal_mode = WAL');
     database.pragma(`synchronous = ${synchronous}`);
     database.pragma('busy_timeout = 5000');
+    // The writer thread checkpoints; no connection of this process does it inline.
+    database.pragma('wal_autocheckpoint = 0');
   } catch (err) {
     throw storeError('WF_STORE_OPEN', `Cannot open the SQLite history at ${path}: ${(err as Error).message}`, 'Check that the directory is writable, or set WEFT_DATABASE_URL to a PostgreSQL database.');
   }
@@ -222,12 +223,60 @@ async function openSqlite(path: string, synchronous: SqliteSynchronous, options:
     }
   }
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
-  // Migrate on this connection first, then hand the writes to the writer thread.
   await migrateOrClose(db, path, undefined);
-  // Under `full` the commit waits for an fsync: the writer thread waits for it instead of the
-  // event loop. Under `normal` a commit is a few hundred microseconds of CPU, cheaper than a
-  // round trip to another thread.
-  return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, undefined, synchronous === 'full' ? new SqliteWriter(path, synchronous) : undefined);
+  return new ExecutionStore(db, 'sqlite', path, sqlPercentiles, options, sqliteWriter(path, synchronous));
+}
+
+/** Writes the shared commits of a store. */
+interface BatchWriter {
+  write(batch: WriteItem[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How often the writer thread copies the WAL into the database file. */
+const CHECKPOINT_MS = 1000;
+
+/**
+ * SQLite writes. Under `full` a commit waits for an fsync, so the writer thread runs them and
+ * the event loop does not wait. Under `normal` a commit is CPU only, cheaper than a round trip
+ * to another thread: a second connection on this thread runs them, and the writer thread only
+ * checkpoints (the part of `normal` that fsyncs).
+ */
+function sqliteWriter(path: string, synchronous: SqliteSynchronous): BatchWriter {
+  const thread = new SqliteThread(path, synchronous, CHECKPOINT_MS);
+  if (synchronous === 'full') return { write: (batch) => thread.write(batchStatements(batch)), close: () => thread.close() };
+  const connection = new Database(path);
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('wal_autocheckpoint = 0');
+  const run = batchRunner(connection);
+  return {
+    write: async (batch) => run(batchStatements(batch)),
+    close: async () => {
+      await thread.close();
+      connection.close();
+    },
+  };
+}
+
+/**
+ * PostgreSQL writes: a batch as one statement when it fits (one round trip, atomic on its
+ * own), else the per-row statements in a transaction.
+ */
+function postgresWriter(db: Kysely<StoreDatabase>): BatchWriter {
+  return {
+    async write(batch) {
+      const one = pgBatchStatement(batch);
+      if (one) {
+        await db.executeQuery(CompiledQuery.raw(one[0], one[1]));
+        return;
+      }
+      await db.transaction().execute(async (trx) => {
+        for (const [text, params] of batchStatements(batch)) await trx.executeQuery(CompiledQuery.raw(numbered(text), params));
+      });
+    },
+    close: async () => undefined,
+  };
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<ExecutionStore> {
@@ -262,7 +311,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Executi
   }
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   await migrateOrClose(db, redactUrl(url), current);
-  return new ExecutionStore(db, 'postgres', redactUrl(url), options.sqlPercentiles ?? true, options, current);
+  return new ExecutionStore(db, 'postgres', redactUrl(url), options.sqlPercentiles ?? true, options, postgresWriter(db), current);
 }
 
 /**
@@ -306,26 +355,14 @@ export class ExecutionStore {
     readonly location: string,
     private readonly sqlPercentiles: boolean,
     options: StoreOptions,
+    /** How shared commits reach the database. */
+    private readonly writer: BatchWriter,
     /** PostgreSQL: the schema holding Kysely's migration tables. */
     private readonly migrationSchema?: string,
-    /** SQLite with synchronous=full: the write connection on its own thread. Otherwise writes go through Kysely. */
-    private readonly writer?: SqliteWriter,
   ) {
-    const write = writer
-      ? (batch: WriteItem[]) => writer.write(batchStatements(dialect, batch))
-      : async (batch: WriteItem[]) => {
-          const one = dialect === 'postgres' ? pgBatchStatement(batch) : undefined;
-          if (one) {
-            await this.db.executeQuery(CompiledQuery.raw(one[0], one[1]));
-            return;
-          }
-          await this.db.transaction().execute(async (trx) => {
-            for (const [text, params] of batchStatements(dialect, batch)) await trx.executeQuery(CompiledQuery.raw(text, params));
-          });
-        };
     // SQLite has one writer; PostgreSQL commits in parallel and flushes its WAL for all of them.
     const maxInFlight = dialect === 'postgres' ? Math.max(1, Math.min(4, (options.poolSize ?? 10) - 2)) : 1;
-    this.queue = new GroupCommit(write, { maxBatch: options.maxBatch, maxInFlight, onCommit: options.onCommit });
+    this.queue = new GroupCommit((batch) => writer.write(batch), { maxBatch: options.maxBatch, maxInFlight, onCommit: options.onCommit });
   }
 
   /**
@@ -568,7 +605,7 @@ export class ExecutionStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue.close();
-    await this.writer?.close();
+    await this.writer.close();
     await this.db.destroy();
   }
 
@@ -579,19 +616,19 @@ export class ExecutionStore {
 }
 
 /**
- * The client side of `sqlite-writer.mjs`: posts a batch's statements to the writer thread and
- * resolves when it has committed them. The thread keeps the process alive only while a write
- * is pending.
+ * The client side of `sqlite-writer.mjs`: starts the writer thread (which checkpoints), posts
+ * statements to it and resolves when it has committed them. The thread keeps the process alive
+ * only while a write is pending.
  */
-class SqliteWriter {
+class SqliteThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(path: string, synchronous: SqliteSynchronous) {
-    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { path, synchronous }, execArgv: [] });
+  constructor(path: string, synchronous: SqliteSynchronous, checkpointMs: number) {
+    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { path, synchronous, checkpointMs }, execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (msg: { id?: number; error?: { message: string; code?: string } }) => {
       if (msg.id === undefined) return;
@@ -663,39 +700,41 @@ const FINISH_CONFLICT = ` on conflict (id) do update set ${['definition_version'
 /** A statement and its parameters. */
 type Statement = [sql: string, params: unknown[]];
 
+const STEP_CONFLICT = ` on conflict (execution_id, seq) do update set ${STEP_COLUMNS.filter((c) => c !== 'execution_id' && c !== 'seq')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+const insertInto = (table: string, columns: readonly string[], suffix: string) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})${suffix}`;
+/** Per-row statements in SQLite's placeholder style; `numbered` turns them into PostgreSQL's. */
+const START_SQL = insertInto('executions', EXECUTION_COLUMNS, ' on conflict (id) do nothing');
+const FINISH_SQL = insertInto('executions', EXECUTION_COLUMNS, FINISH_CONFLICT);
+const STEP_SQL = insertInto('step_records', STEP_COLUMNS, STEP_CONFLICT);
+const TRIM_STEPS_SQL = 'delete from step_records where execution_id = ? and seq >= ?';
+
 /**
- * The statements of one shared transaction: new runs, then finished runs (upserted, steps
- * replaced). The multi-row statements are written as SQL text with placeholders rather than
- * built through Kysely's query builder: a batch carries thousands of values, and building a
- * node per value cost more than the database did.
+ * The statements of one shared transaction, one per row: new runs, then finished runs
+ * (upserted), the stale steps of a re-recorded run, and its steps (upserted by execution and
+ * seq). The texts are constant, so each connection prepares them once.
  */
-function batchStatements(dialect: StoreDialect, batch: WriteItem[]): Statement[] {
-  const starts: ExecutionsTable[] = [];
-  const finishes: ExecutionsTable[] = [];
-  const steps: StepRecordsTable[] = [];
-  for (const item of batch) {
-    if (item.kind === 'start') starts.push(item.row);
-    else {
-      finishes.push(item.row);
-      for (const s of item.steps) steps.push(s);
-    }
-  }
+function batchStatements(batch: WriteItem[]): Statement[] {
   const out: Statement[] = [];
-  for (const rows of chunks(starts, EXECUTION_COLUMNS.length)) out.push(insertSql(dialect, 'executions', EXECUTION_COLUMNS, rows, ' on conflict (id) do nothing'));
-  for (const rows of chunks(finishes, EXECUTION_COLUMNS.length)) {
-    out.push(insertSql(dialect, 'executions', EXECUTION_COLUMNS, rows, FINISH_CONFLICT));
-    const ids = rows.map((r) => r.id);
-    out.push([`delete from step_records where execution_id in (${placeholders(dialect, 0, ids.length)})`, ids]);
+  for (const item of batch) if (item.kind === 'start') out.push([START_SQL, EXECUTION_COLUMNS.map((c) => item.row[c])]);
+  for (const item of batch) {
+    if (item.kind !== 'finish') continue;
+    out.push([FINISH_SQL, EXECUTION_COLUMNS.map((c) => item.row[c])]);
+    out.push([TRIM_STEPS_SQL, [item.row.id, item.steps.length]]);
+    for (const step of item.steps) out.push([STEP_SQL, STEP_COLUMNS.map((c) => step[c])]);
   }
-  for (const rows of chunks(steps, STEP_COLUMNS.length)) out.push(insertSql(dialect, 'step_records', STEP_COLUMNS, rows, ''));
   return out;
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** PostgreSQL's bound-parameter limit per statement. */
 const PG_MAX_PARAMS = 65_535;
-const STEP_CONFLICT = ` on conflict (execution_id, seq) do update set ${STEP_COLUMNS.filter((c) => c !== 'execution_id' && c !== 'seq')
-  .map((c) => `${c} = excluded.${c}`)
-  .join(', ')}`;
 
 /**
  * PostgreSQL: the whole batch as one statement (data-modifying CTEs), so a shared commit is one
@@ -740,16 +779,6 @@ function pgBatchStatement(batch: WriteItem[]): Statement | undefined {
   return [`with ${parts.join(', ')} ${main}`, params];
 }
 
-function insertSql<R>(dialect: StoreDialect, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], suffix: string): Statement {
-  const params: unknown[] = [];
-  const tuples: string[] = [];
-  for (const row of rows) {
-    tuples.push(`(${placeholders(dialect, params.length, columns.length)})`);
-    for (const c of columns) params.push(row[c]);
-  }
-  return [`insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}${suffix}`, params];
-}
-
 /** `?, ?, ?` for SQLite; `$n+1, $n+2, …` for PostgreSQL. */
 function placeholders(dialect: StoreDialect, offset: number, count: number): string {
   const out: string[] = new Array(count);
@@ -757,10 +786,6 @@ function placeholders(dialect: StoreDialect, offset: number, count: number): str
   return out.join(', ');
 }
 
-function* chunks<T>(rows: T[], columns: number): Generator<T[]> {
-  const size = Math.floor(MAX_PARAMS / columns);
-  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-}
 
 type SummaryRow = Pick<ExecutionsTable, (typeof SUMMARY_COLUMNS)[number]>;
 
