@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../model/diagnostic.js';
+import { sampleResult } from './samples.js';
 import { openStore, redactUrl } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-open-'));
@@ -61,6 +62,17 @@ describe('openStore', () => {
     const d = await openError({ path: join(file, 'weft.db') });
     expect(d.code).toBe('WF_STORE_OPEN');
     expect(d.message).toContain(join(file, 'weft.db'));
+  });
+
+  it('leaves every record in the database file, not the WAL, once closed', async () => {
+    const path = join(dir, 'closed.db');
+    const store = await openStore({ path });
+    await Promise.all(Array.from({ length: 50 }, () => store.record(sampleResult('closing'), { input: {} })));
+    await store.close();
+    expect(!existsSync(`${path}-wal`) || statSync(`${path}-wal`).size === 0).toBe(true);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('select count(*) as n from executions').get()).toEqual({ n: 50 });
+    raw.close();
   });
 
   it('refuses a database migrated by a newer version with WF_STORE_MIGRATION', async () => {

@@ -1,6 +1,6 @@
 /**
  * An engine process with history on, for the fault and replica tests. Environment:
- * STORE_PATH (SQLite file) or STORE_URL + STORE_SCHEMA (PostgreSQL). Starts its own loopback
+ * STORE_PATH (SQLite file, STORE_SYNCHRONOUS normal|full) or STORE_URL + STORE_SCHEMA (PostgreSQL). Starts its own loopback
  * upstream, listens on 127.0.0.1 port 0 and prints `{"port":N}` when ready.
  *   POST /execute {input}      runs `checkout` synchronously; answers 200 after the record is durable
  *   GET  /executions           every stored execution id, newest first
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   });
   const loaded = loadText(CHECKOUT_YAML, 'checkout.yaml');
   const engine = new Engine(new DefinitionRegistry(loaded.resources), { origins: [`http://up=${upstream.url}`] });
-  const store = process.env.STORE_URL ? await openStore({ url: process.env.STORE_URL, schema: process.env.STORE_SCHEMA }) : await openStore({ path: process.env.STORE_PATH });
+  const store = process.env.STORE_URL ? await openStore({ url: process.env.STORE_URL, schema: process.env.STORE_SCHEMA }) : await openStore({ path: process.env.STORE_PATH, synchronous: process.env.STORE_SYNCHRONOUS === 'full' ? 'full' : 'normal' });
   const recorder = new ExecutionRecorder(store, engine);
 
   const server = createServer((req, res) => {

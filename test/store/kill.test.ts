@@ -37,15 +37,17 @@ async function expectAcknowledgedRunsComplete(env: Record<string, string>, reope
 }
 
 describe('SQLite history under SIGKILL', () => {
-  it('keeps every execution whose 200 response reached the client', { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'weft-kill-'));
-    try {
-      const path = join(dir, 'weft.db');
-      await expectAcknowledgedRunsComplete({ STORE_PATH: path }, () => openStore({ path }));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const synchronous of ['normal', 'full'] as const) {
+    it(`keeps every execution whose 200 response reached the client (synchronous=${synchronous})`, { timeout: 90_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'weft-kill-'));
+      try {
+        const path = join(dir, 'weft.db');
+        await expectAcknowledgedRunsComplete({ STORE_PATH: path, STORE_SYNCHRONOUS: synchronous }, () => openStore({ path }));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 await describeWithService('postgres', 'PostgreSQL history under SIGKILL', () => {
