@@ -1,15 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { planWorkflow } from '../plan/index.js';
 import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
-import { executionResultJson, type ExecutionResult, type StepTrace } from '../run/trace.js';
+import { executionResultJson } from '../run/trace.js';
+import { ExecutionRecorder } from '../store/recorder.js';
+import type { ExecutionStore } from '../store/store.js';
+import { BackgroundRuns, type CallbackOptions } from './async.js';
+import { authenticate, type AuthConfig } from './auth.js';
+import { fail, type ApiContext, type Env } from './context.js';
 import type { DefinitionSource } from './definitions.js';
+import { registerHistoryRoutes } from './history.js';
+import { acceptedBody, IdempotencyGate, validIdempotencyKey, type Reply } from './idempotency.js';
 import { silentLogger, type Logger } from './log.js';
-import { clientSignal, readBodyText, TOO_LARGE, type NodeBindings } from './node-request.js';
-import { openApiDocument } from './openapi.js';
-import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
+import { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
+import { clientSignal, readBodyText, TOO_LARGE } from './node-request.js';
+import { openApiDocument, operationScopes } from './openapi.js';
+import { problem, problemFromDiagnostics, type Problem } from './problem.js';
+import { runProblem } from './run-problem.js';
+
+export { runProblem } from './run-problem.js';
 
 export interface AppOptions {
   engine: Engine;
@@ -19,12 +31,24 @@ export interface AppOptions {
   log?: Logger;
   /** Largest request body accepted, in bytes (default 5 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Execution history. With it a synchronous execute answers once its record is durable, and
+   * asynchronous runs, cancel, `Idempotency-Key` and the history routes work; without it those
+   * answer 503 WF_HISTORY_OFF (or 400 for the execute options that need it).
+   */
+  store?: ExecutionStore;
+  /** Asynchronous runs of this process (created over `store` when absent). */
+  runs?: BackgroundRuns;
+  /** Bearer-token auth on every route but health, readiness and the OpenAPI document. Absent: no auth. */
+  auth?: AuthConfig;
+  /** Where `/metrics` reads from (created when absent). */
+  metrics?: Metrics;
+  /** Delivery of asynchronous runs' callbacks. */
+  callback?: CallbackOptions;
 }
 
-type Env = { Bindings: NodeBindings | undefined; Variables: { requestId: string; executionId?: string; code?: string } };
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const BODY_FIELDS = new Set(['input']);
+const BODY_FIELDS = new Set(['input', 'callbackUrl']);
 
 /**
  * The Weft HTTP API as a Hono app: execute and dry-run workflows, list definitions, health.
@@ -34,15 +58,16 @@ const BODY_FIELDS = new Set(['input']);
  * const res = await app.request('/api/v1/workflows/user-dashboard/execute', { method: 'POST', body: '{"input":{"userId":"7"}}' });
  */
 export function createApp(options: AppOptions): Hono<Env> {
-  const { engine, definitions } = options;
+  const { engine, definitions, store } = options;
   const log = options.log ?? silentLogger;
   const app = new Hono<Env>();
   const ready = () => !definitions || definitions.status !== undefined;
-
-  const fail = (c: Context<Env>, p: Problem, headers: Record<string, string> = {}) => {
-    c.set('code', p.code);
-    return problemResponse({ ...p, requestId: c.get('requestId'), instance: c.req.path }, headers);
-  };
+  const recorder = store ? new ExecutionRecorder(store, engine) : undefined;
+  const runs = options.runs ?? (recorder ? new BackgroundRuns({ engine, recorder, metrics: options.metrics, log, callback: options.callback }) : undefined);
+  const metrics = options.metrics ?? new Metrics({ httpPools: () => engine.http.agent.stats as never, runningExecutions: () => runs?.size ?? 0 });
+  const idempotency = store ? new IdempotencyGate(store) : undefined;
+  const openapi = openApiDocument();
+  const scopes = operationScopes(openapi);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -51,6 +76,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     c.set('requestId', requestId);
     await next();
     c.res.headers.set('x-request-id', requestId);
+    metrics.observeRequest(c.req.method, routeOf(c) ?? 'unmatched', c.res.status, (performance.now() - started) / 1000);
     log({
       level: c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info',
       msg: 'request',
@@ -61,8 +87,26 @@ export function createApp(options: AppOptions): Hono<Env> {
       requestId,
       ...(c.get('code') ? { code: c.get('code') } : {}),
       ...(c.get('executionId') ? { executionId: c.get('executionId') } : {}),
+      ...(c.get('principal') ? { token: c.get('principal') } : {}),
     });
   });
+
+  if (options.auth) {
+    const auth = options.auth;
+    app.use('*', async (c, next) => {
+      const route = routeOf(c);
+      const key = route ? `${c.req.method} ${route.replace(/:(\w+)/g, '{$1}')}` : undefined;
+      // Documented public routes are open; every other route (unknown ones too) needs a token.
+      const scope = key === undefined ? undefined : scopes.get(key);
+      if (scope === null) return next();
+      const outcome = authenticate(auth, c.req.header('authorization'), scope);
+      if (!outcome.ok) {
+        return fail(c, problem(outcome.status, outcome.code, outcome.detail, { hint: outcome.hint }), outcome.challenge ? { 'www-authenticate': outcome.challenge } : {});
+      }
+      c.set('principal', outcome.name);
+      await next();
+    });
+  }
 
   app.onError((err, c) => {
     log({ level: 'error', msg: 'unhandled error', requestId: c.get('requestId'), error: err.message });
@@ -87,7 +131,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     await next();
   });
 
-  const openapi = openApiDocument();
+  app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': METRICS_CONTENT_TYPE }));
+
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
 
   app.get('/api/v1/definitions/status', (c) => {
@@ -137,21 +182,83 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.post('/api/v1/workflows/:name/execute', async (c) => {
     const found = findWorkflow(c);
     if ('problem' in found) return fail(c, found.problem);
+    const workflow = found.workflow;
     const body = await readExecuteBody(c, maxBodyBytes);
     if ('problem' in body) return fail(c, body.problem);
+    const options = executeOptions(c, body);
+    if ('problem' in options) return fail(c, options.problem);
     let input: unknown;
     try {
-      input = engine.prepareInput(found.workflow, body.input);
+      input = engine.prepareInput(workflow, body.input);
     } catch (err) {
       if (!(err instanceof DiagnosticError)) throw err;
       return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
     }
-    const result = await engine.executeCompiled(found.workflow, input, { signal: clientSignal(c.req.raw, c.env) });
-    c.set('executionId', result.executionId);
-    const headers = { 'x-execution-id': result.executionId };
-    if (result.status === 'succeeded') return c.json(executionResultJson(result), 200, headers);
-    return fail(c, runProblem(result), headers);
+    const { key, respondAsync } = options;
+    const execute = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(c, workflow, input, key));
+    const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name }, execute) : await execute();
+    if (reply.executionId) c.set('executionId', reply.executionId);
+    if (reply.problem) return fail(c, reply.problem, reply.headers);
+    return c.json(reply.body, reply.status as 200, reply.headers);
   });
+
+  /** `Prefer: respond-async` or `?mode=async`, and `Idempotency-Key`; both need the history. */
+  function executeOptions(c: ApiContext, body: ExecuteBody): { key?: string; respondAsync: boolean } | { problem: Problem } {
+    const mode = c.req.query('mode');
+    if (mode !== undefined && mode !== 'sync' && mode !== 'async') {
+      return { problem: problemFromDiagnostics(400, [{ code: 'WF_QUERY_INVALID', severity: 'error', message: `mode '${mode}' is not one of sync, async`, hint: 'Use ?mode=async to answer 202 at once, or leave it out to wait for the output.', pointer: '/query/mode' }], 'WF_QUERY_INVALID') };
+    }
+    const respondAsync = mode === 'async' || (mode === undefined && /(^|[,\s])respond-async\s*(,|;|$)/i.test(c.req.header('prefer') ?? ''));
+    const key = c.req.header('idempotency-key');
+    const needHistory = (what: string) => ({ problem: problem(400, 'WF_HISTORY_REQUIRED', `${what} needs execution history, which is off on this server`, { hint: 'Start weft serve without --no-history, or send the request without it.' }) });
+    if (key !== undefined && !validIdempotencyKey(key)) {
+      return { problem: problemFromDiagnostics(400, [{ code: 'WF_IDEMPOTENCY_KEY_INVALID', severity: 'error', message: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters', hint: 'Send a unique id per request, such as a UUID.', pointer: '/headers/idempotency-key' }], 'WF_IDEMPOTENCY_KEY_INVALID') };
+    }
+    if (body.callbackUrl !== undefined && !respondAsync) {
+      return { problem: problemFromDiagnostics(400, [{ code: 'WF_CALLBACK_NEEDS_ASYNC', severity: 'error', message: 'callbackUrl is only used by asynchronous runs', hint: 'Add the header Prefer: respond-async (or ?mode=async), or leave callbackUrl out.', pointer: '/callbackUrl' }], 'WF_CALLBACK_NEEDS_ASYNC') };
+    }
+    if (respondAsync && !runs) return needHistory('An asynchronous run');
+    if (key !== undefined && !idempotency) return needHistory('Idempotency-Key');
+    return { key, respondAsync };
+  }
+
+  /** Runs and waits; with history, answers once the record is durable (shared commits). */
+  async function runSync(c: ApiContext, workflow: CompiledWorkflow, input: unknown, key: string | undefined): Promise<Reply> {
+    const result = await engine.executeCompiled(workflow, input, { signal: clientSignal(c.req.raw, c.env) });
+    metrics.observeExecution(result);
+    const headers = { 'x-execution-id': result.executionId };
+    if (recorder) {
+      try {
+        await recorder.record(result, { input, trigger: 'api', ...(key ? { idempotencyKey: key } : {}) });
+      } catch (err) {
+        log({ level: 'error', msg: 'recording a run failed', executionId: result.executionId, error: (err as Error).message });
+        return {
+          status: 503,
+          problem: problem(503, 'WF_HISTORY_WRITE_FAILED', `The run ended ${result.status}, but its record could not be stored`, {
+            hint: 'The history database did not accept the write; the run is not in the history. Check the database, then retry if the run may repeat.',
+            execution: executionResultJson(result),
+          }),
+          headers,
+          executionId: result.executionId,
+        };
+      }
+    }
+    if (result.status === 'succeeded') return { status: 200, body: executionResultJson(result), headers, executionId: result.executionId };
+    return { status: 502, problem: runProblem(result), headers, executionId: result.executionId };
+  }
+
+  /** Stores the run as running (durable), starts it in the background, answers 202 with its location. */
+  async function runAsync(workflow: CompiledWorkflow, input: unknown, key: string | undefined, callbackUrl: string | undefined): Promise<Reply> {
+    const executionId = randomUUID();
+    const headers = { 'x-execution-id': executionId, location: `/api/v1/executions/${executionId}`, 'preference-applied': 'respond-async' };
+    try {
+      await runs!.start({ workflow, input, executionId, ...(key ? { idempotencyKey: key } : {}), ...(callbackUrl ? { callbackUrl } : {}) });
+    } catch (err) {
+      log({ level: 'error', msg: 'starting an asynchronous run failed', executionId, error: (err as Error).message });
+      return { status: 503, problem: problem(503, 'WF_HISTORY_WRITE_FAILED', 'The run could not be stored as started, so it was not started', { hint: 'The history database did not accept the write; check it, then retry.' }), headers: {} };
+    }
+    return { status: 202, body: acceptedBody(executionId, { name: workflow.name, namespace: workflow.namespace, version: workflow.version }, 'running'), headers, executionId };
+  }
 
   app.post('/api/v1/workflows/:name/test', async (c) => {
     const found = findWorkflow(c);
@@ -161,8 +268,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json(planWorkflow(found.workflow.resource, engine.registry, body.input));
   });
 
+  registerHistoryRoutes(app, { engine, store, runs });
+
   /** The workflow named in the path (`name` or `name@version`, `?namespace=`), or a 404 problem. */
-  function findWorkflow(c: Context<Env>): { workflow: CompiledWorkflow } | { problem: Problem } {
+  function findWorkflow(c: ApiContext): { workflow: CompiledWorkflow } | { problem: Problem } {
     const ns = c.req.query('namespace') ?? 'default';
     const ref = c.req.param('name') ?? '';
     const workflow = engine.resolveWorkflow(ref, ns);
@@ -204,7 +313,12 @@ export function createApp(options: AppOptions): Hono<Env> {
  * body means no input; anything that is not a JSON object with only known fields is a 400 listing
  * every problem.
  */
-async function readExecuteBody(c: Context<Env>, maxBytes: number): Promise<{ input: unknown } | { problem: Problem }> {
+interface ExecuteBody {
+  input: unknown;
+  callbackUrl?: string;
+}
+
+async function readExecuteBody(c: ApiContext, maxBytes: number): Promise<ExecuteBody | { problem: Problem }> {
   const text = await readBodyText(c.req.raw, c.env, maxBytes);
   if (text === TOO_LARGE) {
     return { problem: problem(413, 'WF_REQUEST_TOO_LARGE', `The request body is larger than ${maxBytes} bytes`, { hint: 'Send a smaller input.' }) };
@@ -235,32 +349,29 @@ async function readExecuteBody(c: Context<Env>, maxBytes: number): Promise<{ inp
     }));
     return { problem: problemFromDiagnostics(400, errors, 'WF_REQUEST_UNKNOWN_FIELD') };
   }
-  return { input: (body as { input?: unknown }).input };
-}
-
-/** The 502 problem of a run that did not succeed: the step error leads, the whole execution follows. */
-export function runProblem(result: ExecutionResult): Problem {
-  const err = result.error;
-  const code = err?.code ?? (result.status === 'timed_out' ? 'WF_RUN_TIMEOUT' : result.status === 'cancelled' ? 'WF_RUN_CANCELLED' : 'WF_RUN_FAILED');
-  const detail = err ? (err.step ? `Step '${err.step}' failed: ${err.message}` : err.message) : `The run ended ${result.status}`;
-  const errors: Diagnostic[] = [];
-  result.steps.forEach((s, i) => collectFailures(s, `/execution/trace/${i}`, errors));
-  return problem(502, code, detail, {
-    title: result.status === 'timed_out' ? 'Workflow timed out' : 'Workflow run failed',
-    hint: err?.hint,
-    errors,
-    execution: executionResultJson(result),
-  });
-}
-
-function collectFailures(s: StepTrace, pointer: string, out: Diagnostic[]): void {
-  if (s.status !== 'failed' || !s.error) return;
-  const nested = s.children?.some((c) => c.status === 'failed' && c.error);
-  if (nested && s.kind !== 'forEach') {
-    s.children!.forEach((c, i) => collectFailures(c, `${pointer}/children/${i}`, out));
-    return;
+  const { input, callbackUrl } = body as { input?: unknown; callbackUrl?: unknown };
+  if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) {
+    const d: Diagnostic = { code: 'WF_CALLBACK_URL_INVALID', severity: 'error', message: 'callbackUrl must be an absolute http or https URL', hint: 'Give the URL that should receive the result by POST, e.g. "https://example.com/hooks/weft".', pointer: '/callbackUrl' };
+    return { problem: problemFromDiagnostics(400, [d], d.code) };
   }
-  out.push({ code: s.error.code, severity: 'error', message: `Step '${s.id}' failed: ${s.error.message}`, ...(s.error.hint ? { hint: s.error.hint } : {}), pointer });
+  return { input, ...(callbackUrl !== undefined ? { callbackUrl: callbackUrl as string } : {}) };
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The pattern of the route that answers (`/api/v1/executions/:id`), or undefined when only middleware matched. */
+function routeOf(c: ApiContext): string | undefined {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i].method !== 'ALL') return routes[i].path;
+  return undefined;
 }
 
 function byKey(a: { key: string }, b: { key: string }): number {

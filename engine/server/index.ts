@@ -4,6 +4,11 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { Engine } from '../run/engine.js';
 import { createApp } from './app.js';
+import { BackgroundRuns, type CallbackOptions } from './async.js';
+import type { AuthConfig } from './auth.js';
+import { Metrics } from './metrics.js';
+import { ExecutionRecorder } from '../store/recorder.js';
+import { ExecutionStore, openStore, type StoreOptions } from '../store/store.js';
 import { compileDiagnostics, DefinitionSource, type RegistryValidator } from './definitions.js';
 import { jsonLogger, type Logger } from './log.js';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.js';
@@ -11,9 +16,13 @@ import type { DefinitionRegistry } from '../load/registry.js';
 import { validateRegistry } from '../validate/index.js';
 
 export { createApp, runProblem, type AppOptions } from './app.js';
+export { BackgroundRuns, type CallbackOptions } from './async.js';
+export { authenticate, loadTokens, parseTokens, SCOPES, type ApiToken, type AuthConfig, type Scope } from './auth.js';
+export { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
+export { analyzeTrace, type TraceAnalysis } from './trace-view.js';
 export { compileDiagnostics, DefinitionSource, type FileState, type FileStatus, type RegistryValidator, type ReloadStatus } from './definitions.js';
 export { jsonLogger, silentLogger, type LogEntry, type Logger } from './log.js';
-export { openApiDocument } from './openapi.js';
+export { openApiDocument, operationScopes } from './openapi.js';
 export { problem, problemFromDiagnostics, problemResponse, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -38,6 +47,14 @@ export interface ServeOptions {
   /** Checks each candidate registry; defaults to `checkDefinitions`. */
   validate?: RegistryValidator;
   log?: Logger;
+  /**
+   * Execution history: an open store, or where to open one (`{}` for SQLite in .weft/weft.db,
+   * `{ url: 'postgres://…' }`). Absent: no history (`weft serve` turns it on by default).
+   */
+  history?: ExecutionStore | StoreOptions;
+  /** Bearer-token auth. Absent: every route is open (`weft serve` requires --no-auth for that). */
+  auth?: AuthConfig;
+  callback?: CallbackOptions;
 }
 
 export interface RunningServer {
@@ -47,9 +64,15 @@ export interface RunningServer {
   app: Hono<any>;
   engine: Engine;
   definitions: DefinitionSource;
+  /** The execution history, when on. */
+  store?: ExecutionStore;
+  metrics: Metrics;
   /** The demo API's base URL when `withDemoApi` was set. */
   demoApiUrl?: string;
-  /** Stops watching, stops accepting, waits for running requests (up to `graceMs`), then closes everything. */
+  /**
+   * Stops watching, stops accepting, waits for running requests and asynchronous runs (up to
+   * `graceMs`; the runs still going are then cancelled and recorded), then closes everything.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -83,13 +106,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   origins.push(...(options.origins ?? []));
   const engine = new Engine(undefined, { origins });
+  let runs: BackgroundRuns | undefined;
+  const metrics = new Metrics({ httpPools: () => engine.http.agent.stats as never, runningExecutions: () => runs?.size ?? 0 });
+  let store: ExecutionStore | undefined;
+  const ownStore = options.history !== undefined && !(options.history instanceof ExecutionStore);
+  try {
+    if (options.history) store = ownStore ? await openStore({ ...(options.history as StoreOptions), onCommit: metrics.observeCommit }) : (options.history as ExecutionStore);
+  } catch (err) {
+    await demoApi?.close();
+    await engine.close();
+    throw err;
+  }
+  if (store) {
+    runs = new BackgroundRuns({ engine, recorder: new ExecutionRecorder(store, engine), metrics, log, callback: options.callback });
+    log({ level: 'info', msg: 'execution history', database: store.dialect, location: store.location });
+  }
   const definitions = new DefinitionSource(options.definitions, {
     validate: options.validate ?? checkDefinitions,
     apply: (registry) => void engine.load(registry),
     log,
     debounceMs: options.debounceMs,
   });
-  const app = createApp({ engine, definitions, log });
+  const app = createApp({ engine, definitions, log, store, runs, metrics, auth: options.auth });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   server.keepAliveTimeout = 30_000;
   try {
@@ -102,6 +140,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (err) {
     await demoApi?.close();
+    if (ownStore) await store?.close();
     await engine.close();
     throw err;
   }
@@ -118,6 +157,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app,
     engine,
     definitions,
+    store,
+    metrics,
     demoApiUrl: demoApi?.url,
     close(graceMs = 5_000) {
       closing ??= (async () => {
@@ -125,8 +166,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), graceMs);
-        await closed;
+        await Promise.all([closed, runs?.close(graceMs)]);
         clearTimeout(grace);
+        if (ownStore) await store?.close();
         await engine.close();
         await demoApi?.close();
       })();
