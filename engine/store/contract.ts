@@ -375,6 +375,13 @@ export function storeContract(create: () => Promise<StoreFactory>): void {
       }
     });
 
+    it('returns one stored version by its hash, and undefined for an unknown one', async () => {
+      const name = unique('by-hash');
+      const v1 = await store.recordDefinitionVersion(workflowResource(name, 'v1'), T0);
+      expect(await store.getDefinitionVersion('Workflow', 'default', name, v1)).toMatchObject({ version: v1, firstSeen: T0, snapshot: { spec: { tasks: [{ input: { url: 'v1' } }] } } });
+      expect(await store.getDefinitionVersion('Workflow', 'default', name, 'f'.repeat(64))).toBeUndefined();
+    });
+
     it('lists no versions for a workflow it never saw', async () => {
       expect(await store.listVersions('default', unique('unseen'))).toEqual([]);
     });

@@ -460,6 +460,22 @@ export class ExecutionStore {
     return this.knownVersions.has(`${kind}/${namespace}/${name}@${version}`);
   }
 
+  /**
+   * One stored version (e.g. the one an execution ran, to plan its trace against), or undefined.
+   * @example await store.getDefinitionVersion('Workflow', run.namespace, run.workflow, run.version!)
+   */
+  async getDefinitionVersion(kind: string, namespace: string, name: string, version: string): Promise<DefinitionVersion | undefined> {
+    const r = await this.db
+      .selectFrom('definition_versions')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return r && { kind: r.kind, namespace: r.namespace, name: r.name, version: r.version, firstSeen: r.first_seen, snapshot: JSON.parse(r.snapshot) };
+  }
+
   /** The versions of a workflow, newest first. */
   async listVersions(namespace: string, workflow: string, kind = 'Workflow'): Promise<DefinitionVersion[]> {
     const rows = await this.db
