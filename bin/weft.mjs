@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `weft` command: registers tsx so the TypeScript sources run as they are, then hands over.
-import { register } from 'tsx/esm/api';
+// The `weft` command: installs the TypeScript module hooks, then hands over to the CLI.
+import { register } from 'node:module';
 
-register();
+register('./ts-loader.mjs', import.meta.url);
 const { main } = await import('../engine/cli/main.ts');
 process.exitCode = await main(process.argv);
