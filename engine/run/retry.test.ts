@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, parseRetryAfter, retryPolicy } from './retry.js';
-import { isSecretName, maskUrl } from './trace.js';
+import { executionResultJson, isSecretName, maskUrl } from './trace.js';
 
 describe('retryPolicy', () => {
   it('defaults to one attempt, 100ms backoff, 10s cap', () => {
@@ -61,5 +61,43 @@ describe('maskUrl', () => {
   it('leaves ordinary URLs alone', () => {
     expect(maskUrl('http://127.0.0.1:8090/users/7?expand=orders&monkey=1')).toBe('http://127.0.0.1:8090/users/7?expand=orders&monkey=1');
     expect(maskUrl('http://h/p?flag')).toBe('http://h/p?flag');
+  });
+});
+
+describe('JSON form of results', () => {
+  it('writes ISO times, rounded durations and only the fields a step has', () => {
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const json = executionResultJson({
+      executionId: 'e1',
+      workflow: { name: 'w', namespace: 'default', version: 'v' },
+      status: 'succeeded',
+      output: { a: 1 },
+      startedAt: t0,
+      endedAt: t0 + 5.1234567,
+      durationMs: 5.1234567,
+      steps: [
+        { id: 's', kind: 'task', status: 'succeeded', taskRef: 't', readyAt: t0, startedAt: t0 + 1, endedAt: t0 + 2, durationMs: 1, waitMs: 1, method: 'GET', url: 'http://h/x', httpStatus: 200, attempts: [{ attempt: 1, startedAt: t0 + 1, durationMs: 0.99999, httpStatus: 200 }] },
+        { id: 'k', kind: 'task', status: 'skipped', reason: 'condition was false' },
+      ],
+    });
+    expect(json).toEqual({
+      executionId: 'e1',
+      workflow: { name: 'w', namespace: 'default', version: 'v' },
+      status: 'succeeded',
+      output: { a: 1 },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:00:00.005Z',
+      durationMs: 5.123,
+      trace: [
+        { id: 's', kind: 'task', status: 'succeeded', taskRef: 't', readyAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:00.001Z', endedAt: '2026-01-01T00:00:00.002Z', durationMs: 1, waitMs: 1, method: 'GET', url: 'http://h/x', httpStatus: 200, attempts: [{ attempt: 1, startedAt: '2026-01-01T00:00:00.001Z', durationMs: 1, httpStatus: 200 }] },
+        { id: 'k', kind: 'task', status: 'skipped', reason: 'condition was false' },
+      ],
+    });
+  });
+
+  it('carries the error instead of the output when the run failed', () => {
+    const json = executionResultJson({ executionId: 'e', workflow: { name: 'w', namespace: 'd', version: 'v' }, status: 'failed', error: { type: 'http', code: 'WF_HTTP_500', message: 'm', step: 's' }, startedAt: 0, endedAt: 1, durationMs: 1, steps: [] });
+    expect(json.error).toEqual({ type: 'http', code: 'WF_HTTP_500', message: 'm', step: 's' });
+    expect(json).not.toHaveProperty('output');
   });
 });

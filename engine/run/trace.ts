@@ -99,23 +99,42 @@ export function maskUrl(url: string): string {
 export const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$/i;
 
 /** An ISO-8601 timestamp from epoch milliseconds, or undefined. */
-function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
-const round = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
 
-/** The JSON form of a step trace: ISO timestamps, durations in milliseconds (3 decimals). */
+/** The JSON form of a step trace: ISO timestamps, durations in milliseconds (3 decimals); absent fields left out. */
 export function stepTraceJson(t: StepTrace): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...t };
-  out.readyAt = iso(t.readyAt);
-  out.startedAt = iso(t.startedAt);
-  out.endedAt = iso(t.endedAt);
-  out.durationMs = round(t.durationMs);
-  out.waitMs = round(t.waitMs);
-  if (t.attempts) out.attempts = t.attempts.map((a) => ({ ...a, startedAt: iso(a.startedAt), durationMs: round(a.durationMs), backoffMs: round(a.backoffMs) }));
-  if (t.children) out.children = t.children.map(stepTraceJson);
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  const out: Record<string, unknown> = { id: t.id, kind: t.kind, status: t.status };
+  if (t.index !== undefined) out.index = t.index;
+  if (t.taskRef !== undefined) out.taskRef = t.taskRef;
+  if (t.workflowRef !== undefined) out.workflowRef = t.workflowRef;
+  if (t.executionId !== undefined) out.executionId = t.executionId;
+  if (t.matched !== undefined) out.matched = t.matched;
+  if (t.reason !== undefined) out.reason = t.reason;
+  if (t.readyAt !== undefined) out.readyAt = iso(t.readyAt);
+  if (t.startedAt !== undefined) out.startedAt = iso(t.startedAt);
+  if (t.endedAt !== undefined) out.endedAt = iso(t.endedAt);
+  if (t.durationMs !== undefined) out.durationMs = round(t.durationMs);
+  if (t.waitMs !== undefined) out.waitMs = round(t.waitMs);
+  if (t.method !== undefined) out.method = t.method;
+  if (t.url !== undefined) out.url = t.url;
+  if (t.httpStatus !== undefined) out.httpStatus = t.httpStatus;
+  if (t.attempts !== undefined) out.attempts = t.attempts.map(attemptJson);
+  if (t.error !== undefined) out.error = t.error;
+  if (t.children !== undefined) out.children = t.children.map(stepTraceJson);
+  return out;
+}
+
+function attemptJson(a: AttemptTrace): Record<string, unknown> {
+  const out: Record<string, unknown> = { attempt: a.attempt, startedAt: iso(a.startedAt), durationMs: round(a.durationMs) };
+  if (a.httpStatus !== undefined) out.httpStatus = a.httpStatus;
+  if (a.backoffMs !== undefined) out.backoffMs = round(a.backoffMs);
+  if (a.error !== undefined) out.error = a.error;
   return out;
 }
 
