@@ -117,6 +117,11 @@ export class BackgroundRuns {
     return this.runs.get(id)?.done;
   }
 
+  /** Resolves when every callback delivery started so far has succeeded or given up. */
+  async callbacksSettled(): Promise<void> {
+    await Promise.allSettled([...this.deliveries]);
+  }
+
   /**
    * Waits up to `graceMs` for the runs in flight, then cancels the rest and waits for their
    * records; pending callback retries stop.

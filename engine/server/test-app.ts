@@ -11,8 +11,10 @@ import { json, startServer, type TestServer } from '../../test/support/http.js';
 import { loadText } from '../load/index.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { Engine } from '../run/engine.js';
+import { ExecutionRecorder } from '../store/recorder.js';
 import { openStore, type ExecutionStore } from '../store/store.js';
 import { createApp, type AppOptions } from './app.js';
+import { BackgroundRuns } from './async.js';
 import type { LogEntry } from './log.js';
 
 export const DEFINITIONS = `
@@ -127,6 +129,7 @@ export interface HistoryApp {
   app: ReturnType<typeof createApp>;
   engine: Engine;
   store: ExecutionStore;
+  runs: BackgroundRuns;
   logs: LogEntry[];
   close(): Promise<void>;
 }
@@ -136,13 +139,17 @@ export async function historyApp(upstream: TestServer, options: Partial<AppOptio
   const store = await openStore({ path: join(dir, 'weft.db') });
   const engine = new Engine(testRegistry(), { origins: [`http://api=${upstream.url}`] });
   const logs: LogEntry[] = [];
-  const app = createApp({ engine, store, log: (e) => logs.push(e), ...options });
+  const log = (e: LogEntry) => logs.push(e);
+  const runs = new BackgroundRuns({ engine, recorder: new ExecutionRecorder(store, engine), log, callback: { backoffMs: 0, timeoutMs: 5_000 } });
+  const app = createApp({ engine, store, runs, log, ...options });
   return {
     app,
     engine,
     store,
+    runs,
     logs,
     close: async () => {
+      await runs.close(0);
       await store.close();
       await engine.close();
       await rm(dir, { recursive: true, force: true });
