@@ -36,7 +36,8 @@ export interface RunContext {
 }
 
 /** Epoch milliseconds with sub-millisecond precision. */
-export const now = (): number => performance.timeOrigin + performance.now();
+const ORIGIN = performance.timeOrigin;
+export const now = (): number => ORIGIN + performance.now();
 
 const EMPTY_TASKS: Record<string, StepView> = Object.freeze({}) as Record<string, StepView>;
 
@@ -458,7 +459,7 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
       if (host.runner) output = await host.runner(task, input, signal);
       else if (task.http) {
         const http = task.http;
-        const res = await withTimeout(task.timeoutMs, signal, (s) => host.http.call(http, taskScope, s, host.origins), () => attemptTimeout(task));
+        const res = await host.http.call(http, taskScope, signal, host.origins, task.timeoutMs, task.name);
         record.httpStatus = res.status;
         trace.httpStatus = res.status;
         trace.url = maskUrl(res.url);
@@ -487,10 +488,6 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
       backoff = delay;
     }
   }
-}
-
-function attemptTimeout(task: CompiledTask): StepError {
-  return new StepError({ type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${task.name}' did not answer within ${task.timeoutMs}ms`, hint: 'Raise the task timeout or fix the slow service.' }, true);
 }
 
 /** Runs `fn` with a signal that aborts when `parent` does or when `ms` pass (with `reason()`). */

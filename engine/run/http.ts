@@ -111,9 +111,10 @@ export class HttpClient {
 
   /**
    * Performs one attempt. Network errors, 5xx, 429 and attempt timeouts are retryable;
-   * other 4xx are not.
+   * other 4xx are not. `timeoutMs` bounds the wait for the response headers and every pause
+   * while the body arrives (undici's own timers: no extra signal or timer per call).
    */
-  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortSignal | undefined, origins: ReadonlyMap<string, string>): Promise<HttpOutcome> {
+  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
     let origin = http.origin;
     let path = stringify(http.target.resolve(scope));
     if (!origin) {
@@ -155,15 +156,19 @@ export class HttpClient {
     const url = origin + path;
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.agent.request({ origin, path, method: http.method, headers, body, signal });
+      res = await this.agent.request(
+        timeoutMs === undefined
+          ? { origin, path, method: http.method, headers, body, signal }
+          : { origin, path, method: http.method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+      );
     } catch (err) {
-      throw classifyNetworkError(err, url, signal);
+      throw classifyNetworkError(err, url, signal, timeoutMs, taskName);
     }
     let output: unknown;
     try {
       output = await readBody(res);
     } catch (err) {
-      throw classifyNetworkError(err, url, signal);
+      throw classifyNetworkError(err, url, signal, timeoutMs, taskName);
     }
     const status = res.statusCode;
     if (status >= 200 && status < 300) return { status, output, url };
@@ -222,7 +227,7 @@ function describeErrorBody(body: unknown): string {
   return String(body);
 }
 
-function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | undefined): Error {
+function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | undefined, timeoutMs?: number, taskName = 'the task'): Error {
   if (err instanceof StepError) return err;
   if (signal?.aborted) {
     const reason = signal.reason;
@@ -231,7 +236,10 @@ function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | u
   }
   const e = err as { code?: string; message?: string };
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new StepError({ type: 'timeout', code: 'WF_HTTP_TIMEOUT', message: `${maskUrl(url)} did not answer in time`, hint: 'Raise the task timeout or fix the slow service.' }, true);
+    return new StepError(
+      { type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${taskName}' did not answer ${timeoutMs !== undefined ? `within ${timeoutMs}ms` : 'in time'} (${maskUrl(url)})`, hint: 'Raise the task timeout or fix the slow service.' },
+      true,
+    );
   }
   const code = e.code ?? 'UNKNOWN';
   return new StepError(
