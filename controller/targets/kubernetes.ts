@@ -42,6 +42,8 @@ export class KubernetesTarget implements SyncTarget {
       const items = t.apiVersion.includes('/') ? await this.listCustom(t, namespace) : await this.listCore(t, namespace);
       for (const item of items) {
         if (item.metadata.labels?.[INVENTORY_LABEL]) continue;
+        // managedFields are the bulk of a listed object and never compared: dropped as pages arrive.
+        delete item.metadata.managedFields;
         out.push({ ...item, apiVersion: item.apiVersion ?? t.apiVersion, kind: item.kind ?? t.kind });
       }
     }
@@ -57,7 +59,10 @@ export class KubernetesTarget implements SyncTarget {
       const res = namespace && resource.namespaced
         ? await this.custom.listNamespacedCustomObject({ group, version, namespace, plural: resource.plural, limit: PAGE, _continue: cont })
         : await this.custom.listClusterCustomObject({ group, version, plural: resource.plural, limit: PAGE, _continue: cont });
-      items.push(...(res.items as KubeObject[]));
+      for (const item of res.items as KubeObject[]) {
+        delete item.metadata.managedFields;
+        items.push(item);
+      }
       cont = res.metadata?.continue;
       if (!cont) break;
     }

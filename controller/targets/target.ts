@@ -31,7 +31,7 @@ export interface TargetEvent {
 export interface SyncTarget {
   readonly description: string;
   readonly writeMode: 'server-side-apply' | 'replace';
-  /** Live objects of the given types (in `namespace` when set, else everywhere). */
+  /** Live objects of the given types (in `namespace` when set, else everywhere); `metadata.managedFields` may be left out. */
   list(types: readonly ObjectType[], namespace?: string): Promise<KubeObject[]>;
   apply(objects: readonly KubeObject[], options: { force: boolean }): Promise<WriteResult[]>;
   delete(objects: readonly KubeObject[]): Promise<WriteResult[]>;
