@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { HttpSpec } from '../model/types.js';
 import { compileValue, stringify, type CompiledValue, type TemplateScope } from '../template/compile.js';
@@ -111,8 +112,9 @@ export class HttpClient {
 
   /**
    * Performs one attempt. Network errors, 5xx, 429 and attempt timeouts are retryable;
-   * other 4xx are not. `timeoutMs` bounds the wait for the response headers and every pause
-   * while the body arrives (undici's own timers: no extra signal or timer per call).
+   * other 4xx are not. `timeoutMs` bounds the whole attempt (headers and body). The attempt's
+   * abort handle is a bare EventEmitter (undici accepts one) fed by one timer and one listener
+   * on the run's signal: no AbortController or promise race per call.
    */
   async call(http: CompiledHttp, scope: TemplateScope, signal: AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
     let origin = http.origin;
@@ -154,21 +156,35 @@ export class HttpClient {
       }
     }
     const url = origin + path;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await this.agent.request(
-        timeoutMs === undefined
-          ? { origin, path, method: http.method, headers, body, signal }
-          : { origin, path, method: http.method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
-      );
-    } catch (err) {
-      throw classifyNetworkError(err, url, signal, timeoutMs, taskName);
+    let handle: EventEmitter | AbortSignal | undefined = signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    let onParentAbort: (() => void) | undefined;
+    if (timeoutMs !== undefined) {
+      const attempt = new EventEmitter();
+      handle = attempt;
+      timer = setTimeout(() => {
+        timedOut = true;
+        attempt.emit('abort');
+      }, timeoutMs);
+      if (signal) {
+        onParentAbort = () => attempt.emit('abort');
+        signal.addEventListener('abort', onParentAbort, { once: true });
+      }
     }
+    let res: Dispatcher.ResponseData;
     let output: unknown;
     try {
+      res = await this.agent.request({ origin, path, method: http.method, headers, body, signal: handle });
       output = await readBody(res);
     } catch (err) {
-      throw classifyNetworkError(err, url, signal, timeoutMs, taskName);
+      if (timedOut && !signal?.aborted) {
+        throw new StepError({ type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${taskName}' did not answer within ${timeoutMs}ms (${maskUrl(url)})`, hint: 'Raise the task timeout or fix the slow service.' }, true);
+      }
+      throw classifyNetworkError(err, url, signal);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onParentAbort) signal!.removeEventListener('abort', onParentAbort);
     }
     const status = res.statusCode;
     if (status >= 200 && status < 300) return { status, output, url };
@@ -227,7 +243,7 @@ function describeErrorBody(body: unknown): string {
   return String(body);
 }
 
-function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | undefined, timeoutMs?: number, taskName = 'the task'): Error {
+function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | undefined): Error {
   if (err instanceof StepError) return err;
   if (signal?.aborted) {
     const reason = signal.reason;
@@ -236,10 +252,7 @@ function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | u
   }
   const e = err as { code?: string; message?: string };
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new StepError(
-      { type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${taskName}' did not answer ${timeoutMs !== undefined ? `within ${timeoutMs}ms` : 'in time'} (${maskUrl(url)})`, hint: 'Raise the task timeout or fix the slow service.' },
-      true,
-    );
+    return new StepError({ type: 'timeout', code: 'WF_HTTP_TIMEOUT', message: `${maskUrl(url)} did not answer within the HTTP client's limit`, hint: 'Set a task timeout, or fix the slow service.' }, true);
   }
   const code = e.code ?? 'UNKNOWN';
   return new StepError(
