@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import * as demoApi from './commands/demo-api.js';
 import * as diff from './commands/diff.js';
+import * as history from './commands/history.js';
+import * as logs from './commands/logs.js';
 import * as plan from './commands/plan.js';
 import * as promote from './commands/promote.js';
 import * as run from './commands/run.js';
@@ -24,7 +26,7 @@ export interface CliIo {
 }
 
 /** Every command, in the order `weft --help` lists them. Add a command by adding its module here. */
-const COMMANDS: CliCommand[] = [validate, diff, plan, run, serve, sync, promote, demoApi];
+const COMMANDS: CliCommand[] = [validate, diff, plan, run, serve, history, logs, sync, promote, demoApi];
 
 /**
  * Builds the `weft` program with its commands; output goes through `io`.

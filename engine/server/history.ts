@@ -94,19 +94,8 @@ export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOpti
     '/api/v1/executions/:id/trace',
     withStore(async (c, store) => {
       new QueryReader(c, []).done();
-      const trace = await store.getTrace(param(c, 'id'));
-      if (!trace) return fail(c, unknownExecution(param(c, 'id')));
-      const { execution } = trace;
-      const spec = await plannedSpec(store, engine, execution);
-      const analysis = analyzeTrace(trace.steps, spec?.tasks);
-      return c.json({
-        execution: summaryJson(execution),
-        ...(analysis.plannedGroups ? {} : { plannedFrom: 'unknown: the definition version that ran is not stored' }),
-        parallelGroups: { planned: analysis.plannedGroups ?? null, actual: analysis.actualGroups },
-        waitMs: analysis.waitMs,
-        childRuns: analysis.childRuns,
-        trace: trace.steps.map(stepTraceJson),
-      });
+      const view = await traceView(store, param(c, 'id'), engine);
+      return view ? c.json(view) : fail(c, unknownExecution(param(c, 'id')));
     }),
   );
 
@@ -184,9 +173,29 @@ export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOpti
   );
 }
 
+/**
+ * The trace of a stored execution as `GET /api/v1/executions/{id}/trace` answers it: the
+ * summary, planned against actual parallel groups, waits, child runs and the nested steps.
+ * Undefined when the store has no such execution.
+ */
+export async function traceView(store: ExecutionStore, id: string, engine?: Engine): Promise<Record<string, unknown> | undefined> {
+  const trace = await store.getTrace(id);
+  if (!trace) return undefined;
+  const { execution } = trace;
+  const spec = await plannedSpec(store, engine, execution);
+  const analysis = analyzeTrace(trace.steps, spec?.tasks);
+  return {
+    execution: summaryJson(execution),
+    parallelGroups: { planned: analysis.plannedGroups ?? null, actual: analysis.actualGroups },
+    waitMs: analysis.waitMs,
+    childRuns: analysis.childRuns,
+    trace: trace.steps.map(stepTraceJson),
+  };
+}
+
 /** The definition of the version that ran: the stored snapshot, else the loaded one when its version matches. */
-async function plannedSpec(store: ExecutionStore, engine: Engine, execution: ExecutionSummary): Promise<WorkflowSpec | undefined> {
-  const loaded = engine.workflow(execution.workflow, execution.namespace);
+async function plannedSpec(store: ExecutionStore, engine: Engine | undefined, execution: ExecutionSummary): Promise<WorkflowSpec | undefined> {
+  const loaded = engine?.workflow(execution.workflow, execution.namespace);
   if (loaded && (!execution.version || loaded.version === execution.version)) return loaded.resource.spec;
   if (!execution.version) return undefined;
   const versions = await store.listVersions(execution.namespace, execution.workflow);

@@ -17,18 +17,20 @@ interface RunOptions {
   namespace?: string;
   format: 'text' | 'json';
   config?: string;
+  remote?: string;
 }
 
 /**
  * `weft run FILE --input JSON`: runs a workflow here and now, prints its output (stdout) and a
- * per-step timing table (stderr). Exit 0 succeeded, 1 failed, 2 usage (including an input the
- * workflow's schema refuses).
+ * per-step timing table (stderr). `weft run NAME --remote URL --input JSON` runs the loaded
+ * workflow NAME on a running engine instead (WEFT_TOKEN for auth). Exit 0 succeeded, 1 failed,
+ * 2 usage (including an input the workflow's schema refuses).
  */
 export function register(program: Command, io: CliIo): void {
   program
     .command('run')
     .description('Run a workflow locally and print its output and a per-step timing table')
-    .argument('<file>', 'workflow file (tasks come from the same file and --definitions)')
+    .argument('<file>', 'workflow file (tasks come from the same file and --definitions); with --remote, the workflow name')
     .option('-i, --input <json>', 'workflow input as JSON, or @file.json', '{}')
     .option('-d, --definitions <dir>', 'more definitions (tasks, child workflows); repeatable', collect)
     .option('-m, --mock <step=file.json>', "use the JSON in the file as the step's output instead of calling; repeatable", collect)
@@ -37,8 +39,13 @@ export function register(program: Command, io: CliIo): void {
     .option('-n, --namespace <ns>', 'namespace of the workflow', 'default')
     .addOption(new Option('-f, --format <format>', 'text: output and table; json: the whole execution result').choices(['text', 'json']).default('text'))
     .option('--config <file>', 'config file (default ./weft.yaml)')
+    .option('--remote <url>', 'run the workflow named <file> on a running engine (weft serve) at URL; WEFT_TOKEN is sent as bearer token')
     .action(async (file: string, opts: RunOptions) => {
       const input = await parseJsonFlag('--input', opts.input ?? '{}');
+      if (opts.remote) {
+        const { runRemote } = await import('../run-remote.js');
+        return runRemote(file, input, { ...opts, remote: opts.remote }, io);
+      }
       const config = await loadConfig({ definitions: opts.definitions, origin: opts.origin, config: opts.config });
       const { pickWorkflow } = await import('../workflow-source.js');
       const picked = await pickWorkflow(file, config.definitionsGiven ? config.definitions : [], { workflow: opts.workflow, namespace: opts.namespace });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, withDefaultOrigins } from '../config.js';
 import type { CliIo } from '../main.js';
-import { collect, EXIT, requireExisting } from '../usage.js';
+import { collect, EXIT, requireExisting, UsageError } from '../usage.js';
 
 interface ServeFlags {
   definitions?: string[];
@@ -11,11 +11,20 @@ interface ServeFlags {
   withDemoApi?: boolean;
   demoApiPort?: string;
   config?: string;
+  /** false with --no-history. */
+  history: boolean;
+  databaseUrl?: string;
+  tokens?: string;
+  /** false with --no-auth. */
+  auth: boolean;
 }
 
 /**
  * `weft serve`: the HTTP API over the definitions, reloading them when their files change.
  * Settings: flags > WEFT_* environment > weft.yaml > defaults. Stops on SIGINT or SIGTERM.
+ * Execution history is on (SQLite in .weft/weft.db, or --database-url / WEFT_DATABASE_URL)
+ * unless --no-history. Bearer-token auth is on with --tokens FILE or WEFT_TOKENS; without
+ * tokens the server starts only with an explicit --no-auth (local use).
  */
 export function register(program: Command, io: CliIo): void {
   program
@@ -28,10 +37,29 @@ export function register(program: Command, io: CliIo): void {
     .option('--with-demo-api', 'also start the demo API and point http://demo-api at it (env WEFT_WITH_DEMO_API)')
     .option('--demo-api-port <port>', 'port of the demo API (default 8090; env WEFT_DEMO_API_PORT)')
     .option('--config <file>', 'config file (default ./weft.yaml; env WEFT_CONFIG)')
+    .option('--no-history', 'do not record executions (default: recorded in SQLite .weft/weft.db, or --database-url)')
+    .option('--database-url <url>', 'history database: postgres://user@host:port/db or sqlite:PATH (env WEFT_DATABASE_URL)')
+    .option('--tokens <file>', 'API tokens, YAML or JSON: [{name, tokenSha256 | token, scopes: [read|execute|admin]}] (env WEFT_TOKENS holds the same list)')
+    .option('--no-auth', 'serve without authentication, for local use (required when no tokens are configured)')
     .action(async (flags: ServeFlags) => {
       const config = await loadConfig(flags);
       await requireExisting(config.definitions, 'Definitions directory', 'Pass --definitions DIR (or set WEFT_DEFINITIONS, or definitions in weft.yaml).');
-      const { startServer } = await import('../../server/index.js');
+      if (!flags.history && flags.databaseUrl) throw new UsageError('--no-history and --database-url contradict each other', 'Leave one out.');
+      const { startServer, loadTokens } = await import('../../server/index.js');
+      const { DiagnosticError, formatDiagnostic } = await import('../../model/diagnostic.js');
+      let tokens: Awaited<ReturnType<typeof loadTokens>>;
+      try {
+        tokens = await loadTokens(flags.tokens);
+      } catch (err) {
+        if (!(err instanceof DiagnosticError)) throw err;
+        io.err(err.diagnostics.map((d) => `weft serve: ${formatDiagnostic(d)}\n`).join(''));
+        io.exit(EXIT.usage);
+        return;
+      }
+      if (tokens && !flags.auth) throw new UsageError(`--no-auth contradicts the tokens of ${flags.tokens ?? 'WEFT_TOKENS'}`, 'Leave out --no-auth to require the tokens, or remove the tokens to serve without auth.');
+      if (!tokens && flags.auth) {
+        throw new UsageError('No API tokens are configured', 'Pass --tokens FILE (or set WEFT_TOKENS) to require bearer tokens, or --no-auth to serve without authentication on a trusted machine.');
+      }
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer({
@@ -42,8 +70,15 @@ export function register(program: Command, io: CliIo): void {
           origins: config.withDemoApi ? config.origins : withDefaultOrigins(config.origins),
           withDemoApi: config.withDemoApi,
           demoApiPort: config.demoApiPort,
+          ...(flags.history ? { history: flags.databaseUrl ? { url: flags.databaseUrl } : {} } : {}),
+          ...(tokens ? { auth: { tokens } } : {}),
         });
       } catch (err) {
+        if (err instanceof DiagnosticError) {
+          io.err(err.diagnostics.map((d) => `weft serve: ${formatDiagnostic(d)}\n`).join(''));
+          io.exit(EXIT.failed);
+          return;
+        }
         const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
         if (e.code === 'EADDRINUSE') {
           io.err(`weft serve: ${e.address ?? config.host}:${e.port ?? config.port} is already in use\n  hint: pass another --port (or --demo-api-port), or stop the process that holds it.\n`);
@@ -55,7 +90,8 @@ export function register(program: Command, io: CliIo): void {
       const status = server.definitions.status!;
       io.err(
         `weft listening on ${server.url} (${status.workflows} workflows, ${status.tasks} tasks from ${config.definitions.join(', ')}${status.ok ? '' : '; some files have errors, see the log'})\n` +
-          (server.demoApiUrl ? `demo API on ${server.demoApiUrl} (alias http://demo-api)\n` : ''),
+          (server.demoApiUrl ? `demo API on ${server.demoApiUrl} (alias http://demo-api)\n` : '') +
+          `history: ${server.store ? `${server.store.dialect} ${server.store.location}` : 'off (--no-history)'}; auth: ${tokens ? `${tokens.length} token${tokens.length === 1 ? '' : 's'}` : 'off (--no-auth)'}\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => {
