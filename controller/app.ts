@@ -46,15 +46,20 @@ export function controllerFor(app: ApplicationConfig, target: SyncTarget, option
  * Runs a controller with its HTTP API until `signal` aborts.
  * @example await runController(controller, { host: '127.0.0.1', port: 8081, signal })
  */
-export async function runController(controller: SyncController, options: { host: string; port: number; webhookSecret?: string; signal?: AbortSignal; onListen?: (url: string) => void }): Promise<void> {
+export async function runController(
+  controller: SyncController,
+  options: { host: string; port: number; webhookSecret?: string; signal?: AbortSignal; /** Called once serving, after the first reconcile has started. */ onListen?: (url: string) => void },
+): Promise<void> {
   const app = syncApp(controller, { webhookSecret: options.webhookSecret });
+  let port = 0;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info) => {
-      options.onListen?.(`http://${options.host}:${info.port}`);
+      port = info.port;
       resolve(s);
     });
   });
   await controller.start();
+  options.onListen?.(`http://${options.host}:${port}`);
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) return resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -4,6 +4,8 @@ import { mapLimit, type ObjectType, type SyncTarget, type TargetEvent, type Writ
 
 const INVENTORY_LABEL = 'weft.io/inventory';
 const PAGE = 500;
+/** Pause before re-opening a watch that ended. */
+const WATCH_RETRY_MS = 5000;
 
 export interface KubernetesTargetOptions {
   kubeConfig: KubeConfig;
@@ -132,20 +134,32 @@ export class KubernetesTarget implements SyncTarget {
   async watch(types: readonly ObjectType[], onChange: () => void): Promise<() => void> {
     const watcher = new Watch(this.options.kubeConfig);
     const aborts: AbortController[] = [];
+    const timers: NodeJS.Timeout[] = [];
     let stopped = false;
     const start = async (t: ObjectType): Promise<void> => {
       const path = await this.collectionPath(t);
       // Start from the current resourceVersion: only changes from now on are reported.
       const current = await this.objects.list(t.apiVersion, t.kind, undefined, undefined, undefined, undefined, undefined, undefined, 1);
       const controller = await watcher.watch(path, { resourceVersion: current.metadata?.resourceVersion }, () => onChange(), () => {
-        if (!stopped) void start(t).catch(() => onChange());
+        // The stream ended (server timeout, network): reconcile once, then watch again after a pause.
+        if (stopped) return;
+        onChange();
+        retry(t);
       });
       aborts.push(controller);
+    };
+    const retry = (t: ObjectType) => {
+      const timer = setTimeout(() => {
+        if (!stopped) start(t).catch(() => retry(t));
+      }, WATCH_RETRY_MS);
+      timer.unref?.();
+      timers.push(timer);
     };
     for (const t of types) await start(t);
     return () => {
       stopped = true;
       for (const a of aborts) a.abort();
+      for (const t of timers) clearTimeout(t);
     };
   }
 

@@ -2,6 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../engine/cli/main.js';
+import { runController } from '../../controller/app.js';
+import { ManualClock } from '../../controller/clock.js';
+import { SyncController } from '../../controller/controller.js';
+import { GitSource } from '../../controller/source/git.js';
+import { DefinitionsDirectoryTarget } from '../../controller/targets/directory.js';
 import { createRepo, taskYaml, tempDir, type TestRepo } from './repo.js';
 
 let repo: TestRepo;
@@ -90,6 +95,39 @@ describe('weft sync once', () => {
     expect(applied.code).toBe(0);
     expect(applied.out).toContain('Ready        True    Synced');
     expect(await readFile(join(defs, 'shop', 'WorkflowTask-get-user.yaml'), 'utf8')).toContain('name: get-user');
+  });
+
+  it('weft sync status prints a running controller\'s conditions and exits 0 when Ready', async () => {
+    await repo.commit({ 'defs/tasks.yaml': taskYaml('get-user') });
+    const controller = new SyncController({
+      application: 'shop',
+      source: new GitSource({ repoURL: repo.dir, targetRevision: 'main', path: 'defs' }, { cacheDir: join(work.dir, 'git') }),
+      target: new DefinitionsDirectoryTarget(join(work.dir, 'definitions')),
+      policy: { automated: { prune: true, selfHeal: true } },
+      clock: new ManualClock(),
+    });
+    const stop = new AbortController();
+    let listening!: (url: string) => void;
+    const url = new Promise<string>((r) => (listening = r));
+    const running = runController(controller, { host: '127.0.0.1', port: 0, signal: stop.signal, onListen: listening });
+    try {
+      const base = await url;
+      await controller.whenIdle();
+      const r = await weft('sync', 'status', '--url', base);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('Application: shop');
+      expect(r.out).toContain('Ready        True    Synced');
+      expect(r.out).toMatch(/start\s+synced/);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
+
+  it('weft sync status says how to start the controller when none answers (exit 2)', async () => {
+    const r = await weft('sync', 'status', '--url', 'http://127.0.0.1:9');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Cannot reach the controller at http://127.0.0.1:9');
   });
 
   it('points at the file, line and field of a bad Application (exit 2)', async () => {
