@@ -124,7 +124,7 @@ async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ s
   const origin = `http://demo-api=${apiUrl}`;
   if (existsSync(join(ctx.root, 'bin/weft.mjs'))) {
     try {
-      const server = await startChildServer('weft serve', [...profileArgs(ctx, 'weft'), join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0'], { cwd: ctx.root });
+      const server = await startChildServer('weft serve', [...profileArgs(ctx, 'weft'), join(ctx.root, 'bin/weft.mjs'), 'serve', '--definitions', definitions, '--origin', origin, '--host', '127.0.0.1', '--port', '0', '--no-auth', '--no-history'], { cwd: ctx.root });
       return { server, kind: 'bin/weft.mjs serve' };
     } catch (err) {
       ctx.note(`bin/weft.mjs serve did not start, so bench/servers/weft-serve.ts (startServer) is measured instead: ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}`);
