@@ -9,7 +9,8 @@ import { crdDefaulter } from './crd.js';
 import type { DriftReport, PreparedDesired, ResourceDrift } from './diff/diff.js';
 import { applyPayload } from './diff/ignore.js';
 import type { Defaulter } from './diff/normalize.js';
-import { contentHash, parseObjectKey, type IgnoreRule, type Inventory, type KubeObject, type SyncPolicy } from './model.js';
+import { assessHealth } from './health/health.js';
+import { contentHash, objectKey, parseObjectKey, type IgnoreRule, type Inventory, type KubeObject, type SyncPolicy } from './model.js';
 import type { GitSourceSpec, SourceSnapshot } from './source/git.js';
 import { renderSource, type RenderOptions } from './source/render.js';
 import { SyncMetrics } from './status/metrics.js';
@@ -206,6 +207,11 @@ export class SyncController {
       prune,
     });
     const statuses = new Map<string, ResourceStatus>(comparison.report.resources.map((r) => [r.key, toStatus(r)]));
+    for (const l of live) {
+      if (l.status === undefined) continue;
+      const s = statuses.get(objectKey(l));
+      if (s) s.health = assessHealth(l);
+    }
     for (const s of plan.skipped) Object.assign(statuses.get(s.key)!, { action: 'skipped', message: s.reason });
     this.metrics.setResources(application, comparison.report.counts);
     if (plan.refused) {

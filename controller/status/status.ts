@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../engine/model/diagnostic.js';
 import type { DriftState, FieldChange } from '../diff/diff.js';
+import type { Health } from '../health/health.js';
 
 /** A Kubernetes-style condition. */
 export interface Condition {
@@ -22,6 +23,8 @@ export interface ResourceStatus {
   message?: string;
   changes?: FieldChange[];
   owned?: boolean;
+  /** From the live object's status, when it has one (see `health/health.ts`). */
+  health?: Health;
 }
 
 /** The outcome of one reconcile. */
@@ -75,9 +78,10 @@ export function formatStatus(s: SyncStatus): string {
   const counts = new Map<string, number>();
   for (const r of s.resources) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   lines.push(`Resources:   ${s.resources.length} (${[...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`);
-  for (const r of s.resources.filter((x) => x.state !== 'Synced' || x.action)) {
+  for (const r of s.resources.filter((x) => x.state !== 'Synced' || x.action || (x.health && x.health.status !== 'Healthy'))) {
     const detail = r.changes?.length ? ` [${r.changes.map((c) => c.pointer).join(', ')}]` : '';
-    lines.push(`  ${r.state.padEnd(9)} ${r.key}${r.action ? ` (${r.action}${r.message ? `: ${r.message}` : ''})` : ''}${detail}`);
+    const health = r.health && r.health.status !== 'Healthy' ? ` health=${r.health.status}${r.health.message ? ` (${r.health.message})` : ''}` : '';
+    lines.push(`  ${r.state.padEnd(9)} ${r.key}${r.action ? ` (${r.action}${r.message ? `: ${r.message}` : ''})` : ''}${detail}${health}`);
   }
   lines.push('Last reconciles:');
   for (const r of s.reconciles.slice(0, 5)) {

@@ -85,6 +85,18 @@ describe('in-process kube-apiserver (through @kubernetes/client-node)', () => {
     expect(invalid.body.message).toContain('/spec/type');
   });
 
+  it('the status subresource changes status only, and an update of the object keeps it', async () => {
+    await apply(task());
+    const before = server.get('workflow.io/v1', 'WorkflowTask', 'shop', 'get-user')!;
+    server.setStatus('workflow.io/v1', 'WorkflowTask', 'shop', 'get-user', { phase: 'Ready' });
+    const after = server.get('workflow.io/v1', 'WorkflowTask', 'shop', 'get-user')!;
+    expect(after.status).toEqual({ phase: 'Ready' });
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    const updated = await apply({ ...task('8s'), status: { phase: 'Broken' } } as KubeObj);
+    expect(updated.status).toEqual({ phase: 'Ready' });
+  });
+
   it('lists with a label selector and pages with limit/continue', async () => {
     for (const n of ['a', 'b', 'c']) await apply({ ...task(), metadata: { name: n, namespace: 'shop', labels: { tier: n === 'b' ? 'gold' : 'std' } } });
     const gold = await api.list('workflow.io/v1', 'WorkflowTask', 'shop', undefined, undefined, undefined, undefined, 'tier=gold');

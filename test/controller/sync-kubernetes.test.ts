@@ -248,6 +248,16 @@ describe('SyncController against Kubernetes (in-process API server, real Git)', 
     expect(record.diagnostics[0]).toMatchObject({ code: 'WF_SOURCE_KUBECTL_MISSING', hint: expect.stringContaining('WEFT_KUBECTL') });
   });
 
+  it('reports the health the live object\'s status gives (Ready=False is Degraded)', async () => {
+    await repo.commit({ 'workflows/production/tasks.yaml': taskYaml('get-user') });
+    const c = make();
+    await c.request('poll');
+    kube.setStatus('workflow.io/v1', 'WorkflowTask', 'shop', 'get-user', { conditions: [{ type: 'Ready', status: 'False', reason: 'CompileFailed', message: 'url host not allowed' }] });
+    const record = await c.request('poll');
+    expect(record).toMatchObject({ result: 'synced', applied: 0 });
+    expect(c.status().resources[0]).toMatchObject({ state: 'Synced', health: { status: 'Degraded', message: 'url host not allowed' } });
+  });
+
   it('exposes Prometheus metrics for reconciles, resources and alerts', async () => {
     await repo.commit({ 'workflows/production/tasks.yaml': taskYaml('get-user') });
     const c = make();

@@ -57,6 +57,8 @@ export interface KubeApiServer {
   list(apiVersion: string, kind: string): KubeObj[];
   /** Writes as another client would (an Update by `manager`, e.g. `kubectl-edit`). */
   update(object: KubeObj, manager?: string): KubeObj;
+  /** Writes the status subresource, as the object's own controller would. */
+  setStatus(apiVersion: string, kind: string, namespace: string, name: string, status: unknown): void;
   /** Deletes as another client would. */
   remove(apiVersion: string, kind: string, namespace: string, name: string): void;
   /** Requests seen, `METHOD path?query`. */
@@ -205,6 +207,18 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
     return r.error ? { status: r.error.code, error: r.error } : { status: existing ? 200 : 201, object: r.object };
   }
 
+  /** The status subresource: only `status` changes; spec, metadata and generation stay. */
+  function writeStatus(t: ResourceType, ns: string, name: string, status: unknown): { object?: KubeObj; error?: StatusError } {
+    const existing = store.get(storeKey(t, ns, name));
+    if (!existing) return { error: notFound(t, name) };
+    const next = clone(existing.object);
+    next.status = status;
+    next.metadata.resourceVersion = String(++rv);
+    store.set(storeKey(t, ns, name), { object: next, owners: existing.owners });
+    emit('MODIFIED', t, next);
+    return { object: clone(next) };
+  }
+
   function route(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url!, 'http://x');
     const q = url.searchParams;
@@ -219,7 +233,7 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
     if (!m) return send(res, 404, notFound(undefined, p));
     const group = m[2] ?? '';
     const version = m[1] ?? m[3];
-    const [ns, plural, name] = [m[4], m[5], m[6]];
+    const [ns, plural, name, subresource] = [m[4], m[5], m[6], m[7]];
     if (!plural) {
       const list = types.filter((t) => t.group === group && t.version === version);
       if (!list.length) return send(res, 404, notFound(undefined, p));
@@ -245,6 +259,13 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
       return send(res, 405, statusError(405, 'MethodNotAllowed', `${method} is not allowed on a collection`, {}));
     }
     const key = storeKey(t, namespace, name);
+    if (subresource === 'status') {
+      if (method !== 'PUT') return send(res, 405, statusError(405, 'MethodNotAllowed', `${method} is not allowed on status`, {}));
+      const obj = parseBody(body, req.headers['content-type']);
+      const r = obj ? writeStatus(t, namespace, name, obj.status) : undefined;
+      if (!obj) return send(res, 400, statusError(400, 'BadRequest', 'the request body is not a JSON object', {}));
+      return send(res, r!.error ? r!.error.code : 200, r!.error ?? r!.object);
+    }
     if (method === 'GET') {
       const s = store.get(key);
       return s ? send(res, 200, s.object) : send(res, 404, notFound(t, name));
@@ -378,6 +399,10 @@ export async function startKubeApiServer(options: { crds?: KubeObj[] } = {}): Pr
       const r = applyUpdate(t, ns, object, manager, { create: !exists, precondition: object.metadata.resourceVersion });
       if (r.error) throw new Error(r.error.message);
       return r.object!;
+    },
+    setStatus(apiVersion, kind, namespace, name, status) {
+      const r = writeStatus(need(apiVersion, kind), namespace, name, status);
+      if (r.error) throw new Error(r.error.message);
     },
     remove(apiVersion, kind, namespace, name) {
       const t = need(apiVersion, kind);
