@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileHttp, HttpCompileError, parseOrigins } from './http.js';
+import { abortHub, compileHttp, HttpCompileError, parseOrigins } from './http.js';
 
 const origins = parseOrigins(['http://demo-api=http://127.0.0.1:8090', 'users.internal=http://127.0.0.1:9000/ignored-path']);
 
@@ -53,5 +53,25 @@ describe('compileHttp', () => {
     expect(compileHttp({ url: 'http://h/', body: 'hi {{input.x}}' }, 't', origins).bodyKind).toBe('text');
     expect(compileHttp({ url: 'http://h/' }, 't', origins).bodyKind).toBe('none');
     expect(compileHttp({ url: 'http://h/', headers: { 'Content-Type': 'application/xml' }, body: 'x' }, 't', origins).hasContentType).toBe(true);
+  });
+});
+
+describe('abortHub', () => {
+  it('gives every call on one signal the same emitter, which fires once when the signal aborts', () => {
+    const controller = new AbortController();
+    const hub = abortHub(controller.signal);
+    expect(abortHub(controller.signal)).toBe(hub);
+    let fired = 0;
+    hub.on('abort', () => fired++);
+    hub.on('abort', () => fired++);
+    controller.abort();
+    controller.abort();
+    expect(fired).toBe(2);
+  });
+
+  it('fires for a signal that was already aborted', async () => {
+    const hub = abortHub(AbortSignal.abort());
+    const fired = new Promise((resolve) => hub.once('abort', resolve));
+    await expect(fired).resolves.toBeUndefined();
   });
 });

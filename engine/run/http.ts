@@ -77,6 +77,25 @@ export function compileHttp(spec: HttpSpec, owner: string, origins: ReadonlyMap<
   };
 }
 
+/**
+ * One EventEmitter per AbortSignal that re-emits its abort: undici listens on an EventEmitter
+ * with a plain `on`, so every call of a run shares the one EventTarget listener the run's
+ * signal gets here, instead of adding and removing its own per call.
+ */
+const hubs = new WeakMap<AbortSignal, EventEmitter>();
+export function abortHub(signal: AbortSignal): EventEmitter {
+  let hub = hubs.get(signal);
+  if (!hub) {
+    const created = new EventEmitter();
+    created.setMaxListeners(0);
+    hub = created;
+    hubs.set(signal, created);
+    if (signal.aborted) queueMicrotask(() => created.emit('abort'));
+    else signal.addEventListener('abort', () => created.emit('abort'), { once: true });
+  }
+  return hub;
+}
+
 /** Parses `from=to` origin aliases (`http://demo-api=http://127.0.0.1:8090`). */
 export function parseOrigins(entries: Iterable<string> | Record<string, string>): Map<string, string> {
   const map = new Map<string, string>();
@@ -156,7 +175,9 @@ export class HttpClient {
       }
     }
     const url = origin + path;
-    let handle: EventEmitter | AbortSignal | undefined = signal;
+    if (signal?.aborted) throw classifyNetworkError(signal.reason, url, signal);
+    const hub = signal ? abortHub(signal) : undefined;
+    let handle: EventEmitter | undefined = hub;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     let onParentAbort: (() => void) | undefined;
@@ -167,9 +188,9 @@ export class HttpClient {
         timedOut = true;
         attempt.emit('abort');
       }, timeoutMs);
-      if (signal) {
+      if (hub) {
         onParentAbort = () => attempt.emit('abort');
-        signal.addEventListener('abort', onParentAbort, { once: true });
+        hub.once('abort', onParentAbort);
       }
     }
     let res: Dispatcher.ResponseData;
@@ -184,7 +205,7 @@ export class HttpClient {
       throw classifyNetworkError(err, url, signal);
     } finally {
       if (timer) clearTimeout(timer);
-      if (onParentAbort) signal!.removeEventListener('abort', onParentAbort);
+      if (onParentAbort) hub!.removeListener('abort', onParentAbort);
     }
     const status = res.statusCode;
     if (status >= 200 && status < 300) return { status, output, url };
