@@ -10,7 +10,7 @@ import { createApp } from './app.js';
 import { parseTokens } from './auth.js';
 import { DefinitionSource } from './definitions.js';
 import { openApiDocument } from './openapi.js';
-import { historyApp, post, startUpstream, testRegistry, type HistoryApp, type Upstream } from './test-app.js';
+import { documentedValidator, historyApp, post, startUpstream, testRegistry, type HistoryApp, type Upstream } from './test-app.js';
 
 type App = ReturnType<typeof createApp>;
 type Trigger = () => Promise<Response>;
@@ -19,6 +19,7 @@ const READ = 'read-only-token-0123456789abcdef';
 const EXEC = 'execute-only-token-0123456789abcd';
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const doc = openApiDocument();
+const check = documentedValidator(doc);
 
 let upstream: Upstream;
 let h: HistoryApp;
@@ -113,6 +114,7 @@ describe('every documented error response', () => {
         expect(body.code).toMatch(/^WF_[A-Z0-9_]+$/);
         expect(typeof body.hint === 'string' && body.hint.length > 0).toBe(true);
         expect(String(body.requestId)).toMatch(/^walk-\d+$/);
+        expect(check({ $ref: '#/components/schemas/Problem' }, body)).toEqual([]);
       }
     });
   }

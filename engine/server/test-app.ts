@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json, startServer, type TestServer } from '../../test/support/http.js';
 import { loadText } from '../load/index.js';
+import { createAjv } from '../model/ajv.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { Engine } from '../run/engine.js';
 import { ExecutionRecorder } from '../store/recorder.js';
@@ -160,4 +161,14 @@ export async function historyApp(upstream: TestServer, options: Partial<AppOptio
 /** POSTs JSON to the app. */
 export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return Promise.resolve(app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }));
+}
+
+/** Validates a body against a schema of the document (its `$ref`s resolved against the components). */
+export function documentedValidator(document: Record<string, any>) {
+  const ajv = createAjv();
+  ajv.addSchema(JSON.parse(JSON.stringify({ $id: 'weft-api', components: document.components }).replaceAll('"#/components/', '"weft-api#/components/')));
+  return (schema: object, body: unknown): string[] => {
+    const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"weft-api#/components/')));
+    return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  };
 }
