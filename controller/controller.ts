@@ -31,7 +31,11 @@ export interface ControllerOptions {
   target: SyncTarget;
   policy: SyncPolicy;
   ignore?: IgnoreRule[];
-  /** Only objects in this namespace are listed and compared (default: every namespace). */
+  /**
+   * The destination namespace: desired objects without one are placed in it. Live objects are
+   * compared when Weft owns them or they sit in a namespace the source uses (or this one), so other
+   * teams' objects elsewhere are not reported as Extra.
+   */
   namespace?: string;
   /** Watch the target for changes (self-heal without waiting for the poll) when it can; default true. */
   watch?: boolean;
@@ -56,6 +60,8 @@ export type Trigger = ReconcileRecord['trigger'];
 interface DesiredState {
   key: string;
   objects: KubeObject[];
+  /** Namespaces the desired objects use, plus the destination's. */
+  namespaces: Set<string>;
   problems: Diagnostic[];
   prepared: PreparedDesired;
 }
@@ -197,7 +203,8 @@ export class SyncController {
     }
     const inventory = await target.readInventory(application);
     const types = typesOf(desired.objects, inventory);
-    const live = await target.list(types, this.options.namespace);
+    const namespaces = desired.namespaces;
+    const live = (await target.list(types)).filter((o) => namespaces.has(o.metadata.namespace || 'default') || inventory.has(objectKey(o)));
     const { comparison, plan } = assess(desired.prepared, live, {
       policy: this.options.policy,
       inventory,
@@ -288,10 +295,14 @@ export class SyncController {
     const key = `${snapshot.revision}\0${snapshot.dir}`;
     if (this.desired?.key === key) return this.desired;
     const rendered = await renderSource(snapshot.dir, { cwd: snapshot.root, ...this.options.render });
+    const destination = this.options.namespace;
+    if (destination) for (const o of rendered.objects) if (!o.metadata.namespace) o.metadata.namespace = destination;
+    const namespaces = new Set(rendered.objects.map((o) => o.metadata.namespace || 'default'));
+    if (destination) namespaces.add(destination);
     const registry = new DefinitionRegistry(rendered.resources);
     const checked = [...rendered.diagnostics, ...registry.diagnostics, ...validateRegistry(registry)];
     const problems = sortDiagnostics(checked.filter((d) => d.severity === 'error'));
-    this.desired = { key, objects: rendered.objects, problems, prepared: prepareManaged(rendered.objects, this.defaults) };
+    this.desired = { key, objects: rendered.objects, namespaces, problems, prepared: prepareManaged(rendered.objects, this.defaults) };
     return this.desired;
   }
 

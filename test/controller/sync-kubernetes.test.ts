@@ -248,6 +248,17 @@ describe('SyncController against Kubernetes (in-process API server, real Git)', 
     expect(record.diagnostics[0]).toMatchObject({ code: 'WF_SOURCE_KUBECTL_MISSING', hint: expect.stringContaining('WEFT_KUBECTL') });
   });
 
+  it('places objects without a namespace in the destination namespace and leaves other teams\' namespaces out of the report', async () => {
+    await repo.commit({ 'workflows/production/tasks.yaml': taskYaml('get-user').replace('  namespace: shop\n', '') });
+    const other = { apiVersion: 'workflow.io/v1', kind: 'WorkflowTask', metadata: { name: 'theirs', namespace: 'other-team' }, spec: { type: 'http', http: { url: 'http://x' } } };
+    kube.update(other, 'kubectl-create');
+    kube.update({ ...other, metadata: { name: 'by-hand', namespace: 'shop' } }, 'kubectl-create');
+    const c = make({ namespace: 'shop' });
+    await c.request('poll');
+    expect(getTask('get-user')).toBeDefined();
+    expect(c.status().resources.map((r) => `${r.key} ${r.state}`)).toEqual(['WorkflowTask/shop/by-hand Extra', 'WorkflowTask/shop/get-user Synced']);
+  });
+
   it('reports the health the live object\'s status gives (Ready=False is Degraded)', async () => {
     await repo.commit({ 'workflows/production/tasks.yaml': taskYaml('get-user') });
     const c = make();
