@@ -373,3 +373,65 @@ describe('conditionReads', () => {
     expect(conditionReads(parseCondition("!(1 == 2) || 'forEach' == 'x'"), 'forEach')).toBe(false);
   });
 });
+
+describe('condition edge cases', () => {
+  it('names its error classes', () => {
+    expect(syntaxError('').name).toBe('ConditionSyntaxError');
+    expect(evaluationError('{{input.n}}', { n: 1 }).name).toBe('ConditionEvaluationError');
+  });
+
+  it('reads decimals with several digits', () => {
+    expect(run('{{input.n}} == 2.55', { n: 2.55 })).toBe(true);
+  });
+
+  it('treats quoted operator characters as strings, not operators', () => {
+    expect(run("{{input.s}} == ')'", { s: ')' })).toBe(true);
+    expect(run("{{input.s}} == '('", { s: '(' })).toBe(true);
+    expect(run("('&&' == {{input.s}})", { s: '&&' })).toBe(true);
+    const err = syntaxError("true '||' false");
+    expect(err.offset).toBe(5);
+    expect(err.message).toBe("Unexpected ''||''");
+  });
+
+  it.each(['==', '!=', '>', '<', '>=', '<='])('refuses a chain continued with %s', (op) => {
+    const err = syntaxError(`1 == 1 ${op} true`);
+    expect(err.message).toBe(`Comparisons cannot be chained at '${op}'`);
+    expect(err.offset).toBe(7);
+    expect(err.hint).toBe('Join comparisons with && or ||.');
+  });
+
+  it('hints differently at the end of the condition and before an operator', () => {
+    expect(syntaxError('{{input.a}} ==').hint).toBe('The condition ends too early: complete the last comparison.');
+    expect(syntaxError('{{input.a}} == &&').hint).toBe('A value is a template, a quoted string, a number, true, false or null.');
+  });
+
+  it('hints how to fix a non-boolean condition or operand', () => {
+    expect(evaluationError('{{input.n}}', { n: 1 }).hint).toBe('Compare the value: {{…}} == true.');
+    expect(evaluationError('!{{input.n}}', { n: 1 }).hint).toBe('Compare the value first, e.g. {{…}} == true.');
+    expect(syntaxError('{{input.a}} = 1').hint).toBe('Operators: == != > < >= <= && || ! ( ).');
+    expect(syntaxError('{{input.a}} == 1)').hint).toBe('Join comparisons with && or ||, and balance the parentheses.');
+    expect(syntaxError("{{input.a}} == 'x").hint).toBe("Close the string with '.");
+    expect(syntaxError('{{input.a == 1').hint).toBe("Close the template with '}}'.");
+    expect(syntaxError('').hint).toBe('Write a comparison such as {{input.amount}} > 100.');
+  });
+
+  it('keeps a string of exactly 40 characters whole in messages', () => {
+    const s40 = 'y'.repeat(40);
+    expect(evaluationError('{{input.s}} > 1', { s: s40 }).message).toContain(`the string "${s40}" > the number 1`);
+  });
+
+  it('names null in the type hint', () => {
+    expect(evaluationError('{{input.a}} > null', { a: 1 }).hint).toBe('Both sides must have the same type (number vs null).');
+    expect(evaluationError('{{input.a}} > {{input.b}}', { a: [1], b: 1 }).hint).toBe('Both sides must have the same type (array vs number).');
+  });
+
+  it('!= is true for a smaller number and for different strings', () => {
+    expect(run('{{input.n}} != 5', { n: 4 })).toBe(true);
+    expect(run("{{input.s}} != 'b'", { s: 'a' })).toBe(true);
+    expect(run('{{input.a}} != {{input.b}}', { a: [1], b: [1] })).toBe(false);
+  });
+
+  it('reports the template error hint of a bad template inside a condition', () => {
+    expect(syntaxError('{{ input. }} == 1').hint).toBe('Remove the trailing dot or add a key.');
+  });
+});

@@ -54,7 +54,7 @@ export async function executeWorkflow(
   // Every call in flight (a forEach runs up to maxParallel at once) listens on this signal.
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
-  const onCallerAbort = () => controller.abort(options.signal?.reason instanceof Error && !(options.signal.reason.name === 'AbortError') ? options.signal.reason : new CancelledError('The caller went away'));
+  const onCallerAbort = () => controller.abort(callerAbortReason(options.signal?.reason));
   if (options.signal) {
     if (options.signal.aborted) onCallerAbort();
     else options.signal.addEventListener('abort', onCallerAbort, { once: true });
@@ -114,6 +114,16 @@ export async function executeWorkflow(
     durationMs: endedAt - startedAt,
     steps,
   };
+}
+
+/**
+ * What steps see when the caller aborts: a parent's deadline or step timeout passes through (a
+ * sub-workflow reports it as such); any other reason becomes a CancelledError with its message.
+ */
+function callerAbortReason(reason: unknown): Error {
+  if (reason instanceof DeadlineError || reason instanceof StepTimeoutError || reason instanceof CancelledError) return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return new CancelledError(reason.message);
+  return new CancelledError('The caller went away');
 }
 
 function defaultOutput(scope: TemplateScope): Record<string, unknown> {

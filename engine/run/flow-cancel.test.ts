@@ -27,7 +27,8 @@ spec:
     expect(r.status).toBe('timed_out');
     expect(r.error).toMatchObject({ type: 'timeout', code: 'WF_RUN_TIMEOUT', message: "Workflow 'slow' did not finish within 50ms", step: 'first' });
     expect(traceAt(r.steps, 'first')).toMatchObject({ status: 'cancelled', error: { type: 'timeout' } });
-    expect(traceAt(r.steps, 'second')).toMatchObject({ status: 'cancelled', reason: 'the workflow timed out before it started' });
+    expect(traceAt(r.steps, 'second')).toMatchObject({ kind: 'task', status: 'cancelled', reason: 'the workflow timed out before it started' });
+    expect(r.error?.hint).toBe('Raise spec.timeout or make the slow steps faster (see the trace).');
     expect(calls.of('echo')).toEqual([]);
   });
 
@@ -72,7 +73,8 @@ spec:
     expect(calls.of('wait')).toEqual([{ id: 'a' }, { id: 'b' }]);
     const items = traceAt(r.steps, 'each').children!;
     expect(items.map((t) => t.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
-    expect(items[2]).toMatchObject({ id: 'each[2]', index: 2, reason: 'the run stopped before this item started' });
+    expect(items[2]).toEqual({ id: 'each[2]', index: 2, kind: 'task', status: 'cancelled', reason: 'the run stopped before this item started' });
+    expect(traceAt(r.steps, 'each')).toMatchObject({ status: 'cancelled', error: { type: 'timeout', code: 'WF_RUN_TIMEOUT' } });
   });
 });
 

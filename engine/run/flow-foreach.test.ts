@@ -110,7 +110,7 @@ spec:
     const r = await engine.execute('loop', input);
     expect(r.status).toBe('failed');
     expect(calls.list).toEqual([]);
-    expect(r.error).toMatchObject({ step: 'each', type: 'forEach', code: 'WF_FOREACH_NOT_ARRAY', message: `step 'each': forEach.items resolved to ${kind}, not an array` });
+    expect(r.error).toEqual({ step: 'each', type: 'forEach', code: 'WF_FOREACH_NOT_ARRAY', message: `step 'each': forEach.items resolved to ${kind}, not an array`, hint: 'Point items at an array, e.g. {{ tasks.list.output.items }}.' });
   });
 });
 
@@ -212,6 +212,15 @@ describe('forEach failures', () => {
     expect(r.error?.message).toBe("step 'each': 2 of 3 items failed (tolerated: 1); first, item 0: HTTP 500 for bad-a");
   });
 
+  it('names both thresholds when both are set, and the hint says how to accept failures', async () => {
+    const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailureCount: 3, toleratedFailurePercentage: 25 }'), { process: processItem });
+    const r = await engine.execute('loop', { ids: ['bad-a', 'bad-b', 'c', 'd'] });
+    expect(r.error).toMatchObject({
+      message: "step 'each': 2 of 4 items failed (tolerated: 3 and 25%); first, item 0: HTTP 500 for bad-a",
+      hint: 'See the item traces; set toleratedFailureCount or toleratedFailurePercentage to accept some failures.',
+    });
+  });
+
   it('tolerates failures up to toleratedFailurePercentage of the items', async () => {
     const { engine } = flowEngine(loop('{ items: "{{input.ids}}", itemVar: item, toleratedFailurePercentage: 50 }'), { process: processItem });
     expect((await engine.execute('loop', { ids: ['bad-a', 'bad-b', 'c', 'd'] })).status).toBe('succeeded');
@@ -285,6 +294,12 @@ spec:
     expect(traceAt(r.steps, 'each', 'each[1]')).toMatchObject({ status: 'skipped', reason: "condition '{{forEach.order.status}} == 'pending'' was false" });
   });
 
+  it('gives each item a named indexVar only when one is declared', async () => {
+    const { engine, calls } = flowEngine(filtered("{{forEach.undefined ?? 'none'}} == 'none'"), { process: processItem });
+    await engine.execute('loop', { orders: [{ id: 'o1' }] });
+    expect(calls.of('process')).toEqual([{ id: 'o1' }]);
+  });
+
   it('filters with the item index', async () => {
     const { engine, calls } = flowEngine(filtered('{{forEach.index}} >= 1'), { process: processItem });
     await engine.execute('loop', { orders: [{ id: 'o1' }, { id: 'o2' }] });
@@ -331,7 +346,25 @@ spec:
 `, { process: processItem, list: () => [] });
     const r = await engine.execute('loop', { go: false, ids: ['a'] });
     expect(r.status).toBe('succeeded');
-    expect((r.output as any).fe).toMatchObject({ itemCount: 1, skippedCount: 1, successCount: 0 });
-    expect(traceAt(r.steps, 'each', 'each[0]').reason).toBe("reads the output of step 'maybe', which was skipped");
+    expect((r.output as any).fe).toMatchObject({ itemCount: 1, skippedCount: 1, successCount: 0, outputs: [null] });
+    expect(traceAt(r.steps, 'each', 'each[0]')).toMatchObject({ status: 'skipped', reason: "reads the output of step 'maybe', which was skipped" });
+  });
+
+  it('fails an item whose template reads a missing value (not a skipped step)', async () => {
+    const { engine } = flowEngine(`${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: loop }
+spec:
+  tasks:
+    - id: each
+      forEach: { items: "{{input.items}}", itemVar: item, toleratedFailureCount: 1 }
+      taskRef: process
+      input: { id: "{{forEach.item.id}}" }
+  output: { fe: "{{tasks.each.forEach}}" }
+`, { process: processItem });
+    const r = await engine.execute('loop', { items: [{ id: 'a' }, { name: 'no id' }] });
+    expect((r.output as any).fe).toMatchObject({ successCount: 1, failureCount: 1, skippedCount: 0, errors: [{ index: 1, type: 'template', code: 'WF_TEMPLATE_MISSING' }] });
+    expect(traceAt(r.steps, 'each', 'each[1]').status).toBe('failed');
   });
 });

@@ -68,10 +68,23 @@ describe('workflowRef resolution', () => {
     });
   });
 
+  it('gives the hash alone when the loaded child has no version annotation', async () => {
+    const { engine } = flowEngine(TASKS + BILLING + caller('billing/invoice@v9'), handlers);
+    const r = await engine.execute('parent', { id: 'o1' });
+    const hash = engine.workflow('invoice', 'billing')!.version.slice(0, 12);
+    expect(r.error).toEqual({
+      step: 'call',
+      type: 'workflow',
+      code: 'WF_UNKNOWN_WORKFLOW',
+      message: `Workflow 'billing/invoice@v9': 'billing/invoice' is loaded, but not at version 'v9' (it is hash ${hash})`,
+      hint: 'Reference the loaded version (annotation workflow.io/version or a hash prefix of 7+ characters), or drop @version for the latest.',
+    });
+  });
+
   it('fails naming the namespace when the workflow is not loaded', async () => {
     const { engine } = flowEngine(TASKS + caller('nope'), handlers);
     const r = await engine.execute('parent', { id: 'o1' });
-    expect(r.error).toMatchObject({ step: 'call', type: 'workflow', code: 'WF_UNKNOWN_WORKFLOW', message: "Workflow 'nope' is not loaded (looked in namespace 'default')" });
+    expect(r.error).toEqual({ step: 'call', type: 'workflow', code: 'WF_UNKNOWN_WORKFLOW', message: "Workflow 'nope' is not loaded (looked in namespace 'default')", hint: 'Check the workflowRef: name, name@version, ns/name or ns/name@version.' });
   });
 
   it('resolves a templated workflowRef at run time', async () => {
@@ -95,6 +108,12 @@ describe('sub-workflow execution', () => {
     expect(r.status).toBe('failed');
     expect(calls.list).toEqual([{ task: 'echo', input: { secret: 1 } }]);
     expect(r.error?.message).toBe("Sub-workflow 'nosy' failed at step 'peek': step 'peek' input: {{tasks.first.output}} has no key 'first' under 'tasks' (object)");
+  });
+
+  it("names the child's missing required input", async () => {
+    const { engine } = flowEngine(TASKS + CHILD + wf('parent', `  tasks: [{ id: call, workflowRef: order-processing, input: {} }]`), handlers);
+    const r = await engine.execute('parent', {});
+    expect(r.error).toEqual({ step: 'call', type: 'input', code: 'WF_CHILD_INPUT', message: "Input for workflow 'order-processing' is invalid: input must have required property 'orderId'", hint: "Map the fields the child's input schema requires." });
   });
 
   it("validates the child's input against its schema", async () => {
@@ -174,14 +193,24 @@ describe('sub-workflow timeouts', () => {
     expect(aborted).toBeInstanceOf(Error);
   });
 
+  // Real timers: the deadline is measured on the real clock, so the parent's timer and the
+  // child's (1ms later) keep their order only when both run on it.
   it("limits the child to the parent's remaining time", async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { engine } = flowEngine(TASKS + wf('child', `  tasks: [{ id: wait, taskRef: slow }]\n  timeout: 60s`) + wf('parent', `  tasks: [{ id: call, workflowRef: child }]\n  timeout: 100ms`), handlers);
-    const running = engine.execute('parent', {});
-    await vi.advanceTimersByTimeAsync(100);
-    const r = await running;
+    const r = await engine.execute('parent', {});
     expect(r.status).toBe('timed_out');
     expect(r.error).toMatchObject({ code: 'WF_RUN_TIMEOUT', step: 'call' });
+    expect(traceAt(r.steps, 'call')).toMatchObject({ status: 'cancelled', error: { code: 'WF_RUN_TIMEOUT' } });
+  });
+
+  it('lets a child with a shorter timeout of its own time out by itself', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { engine } = flowEngine(TASKS + wf('child', `  tasks: [{ id: wait, taskRef: slow }]\n  timeout: 50ms`) + wf('parent', `  tasks: [{ id: call, workflowRef: child }]\n  timeout: 60s`), handlers);
+    const running = engine.execute('parent', {});
+    await vi.advanceTimersByTimeAsync(50);
+    const r = await running;
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatchObject({ step: 'call', type: 'workflow', code: 'WF_CHILD_FAILED', message: "Sub-workflow 'child' timed out at step 'wait': Workflow 'child' did not finish within 50ms" });
   });
 });
 
@@ -203,7 +232,7 @@ describe('sub-workflow cycles and depth', () => {
   it('stops a workflow that calls itself', async () => {
     const { engine } = flowEngine(TASKS + wf('self', `  tasks: [{ id: again, workflowRef: "{{input.me}}", input: { me: "{{input.me}}" } }]`), handlers);
     const r = await engine.execute('self', { me: 'self' });
-    expect(r.error).toMatchObject({ step: 'again', code: 'WF_WORKFLOW_CYCLE', message: 'Sub-workflow cycle: default/self -> default/self' });
+    expect(r.error).toEqual({ step: 'again', type: 'workflow', code: 'WF_WORKFLOW_CYCLE', message: 'Sub-workflow cycle: default/self -> default/self', hint: 'A workflow may not call itself through its children.' });
   });
 
   const chain = (n: number) =>
@@ -236,6 +265,7 @@ describe('sub-workflow cycles and depth', () => {
     const { engine } = flowEngine(chain(3), handlers, { maxCallDepth: 2 });
     const r = await engine.execute('w1', {});
     expect(r.error?.message).toBe("Sub-workflow 'w2' failed at step 'down': Sub-workflow call depth 3 exceeds 2: default/w1 -> default/w2 -> default/w3");
+    expect(r.error?.cause).toMatchObject({ type: 'workflow', code: 'WF_CALL_DEPTH', hint: 'Flatten the composition or raise the maximum call depth.' });
   });
 
   it('allows the same child twice on different branches (no false cycle)', async () => {

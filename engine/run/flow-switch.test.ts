@@ -85,6 +85,7 @@ describe('switch', () => {
       type: 'switch',
       code: 'WF_SWITCH_NO_MATCH',
       message: 'Switch value "bitcoin" matches no case (stripe, paypal, Stripe, 2, true) and there is no default',
+      hint: 'Add a case for this value or a default.',
     });
   });
 
