@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
-import pg from 'pg';
 import { canonicalJson } from '../../engine/model/canonical.js';
 import { DiagnosticError } from '../../engine/model/diagnostic.js';
 import { DefinitionRegistry, toResource, type LoadedResource } from '../../engine/load/index.js';
@@ -140,6 +139,7 @@ export class DefinitionCache {
     const url = options.url ?? (options.path ? undefined : env.WEFT_DATABASE_URL || undefined);
     let cache: DefinitionCache;
     if (url && /^postgres(ql)?:\/\//i.test(url)) {
+      const { default: pg } = await import('pg');
       const pool = new pg.Pool({ connectionString: url, max: 4 });
       pool.on('error', () => undefined);
       cache = new DefinitionCache(new Kysely<CacheDatabase>({ dialect: new PostgresDialect({ pool }) }), 'postgres');

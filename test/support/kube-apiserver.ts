@@ -599,6 +599,11 @@ function now(): string {
 if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) {
   const { generateCrds } = await import('../../controller/crd.js');
   const server = await startKubeApiServer({ crds: generateCrds() as KubeObj[] });
+  // WEFT_KUBE_SEED: a JSON file holding an array of objects to store before serving (benchmarks).
+  if (process.env.WEFT_KUBE_SEED) {
+    const { readFileSync } = await import('node:fs');
+    for (const o of JSON.parse(readFileSync(process.env.WEFT_KUBE_SEED, 'utf8')) as KubeObj[]) server.update(o, 'weft-controller');
+  }
   process.stdout.write(`listening on ${server.url}\n`);
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
