@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** Requests that succeed, by operation; several for an operation with several success answers. */
-const SUCCESS: Record<string, Array<() => Promise<Response>>> = {
+const SUCCESS: Record<string, Array<() => Response | Promise<Response>>> = {
   'GET /healthz': [() => h.app.request('/healthz')],
   'GET /readyz': [() => h.app.request('/readyz')],
   'GET /metrics': [() => h.app.request('/metrics')],
