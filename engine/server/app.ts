@@ -104,6 +104,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         return fail(c, problem(outcome.status, outcome.code, outcome.detail, { hint: outcome.hint }), outcome.challenge ? { 'www-authenticate': outcome.challenge } : {});
       }
       c.set('principal', outcome.name);
+      c.set('scopes', outcome.scopes);
       await next();
     });
   }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { json, startServer, type TestServer } from '../../test/support/http.js';
 import { Engine } from '../run/engine.js';
 import { createApp } from './app.js';
+import { parseTokens } from './auth.js';
 import { historyApp, post, startUpstream, testRegistry, type HistoryApp, type Upstream } from './test-app.js';
 
 let upstream: Upstream;
@@ -72,6 +73,28 @@ describe('asynchronous runs', () => {
     const cancel = await read(post(h.app, '/api/v1/executions/other-replica-run/cancel', ''));
     expect(cancel.status).toBe(409);
     expect(cancel.body).toMatchObject({ code: 'WF_EXECUTION_ELSEWHERE', hint: expect.stringContaining('replica') });
+  });
+
+  it('marks a run whose replica stopped as cancelled with ?force=true', async () => {
+    await h.store.recordStart({ executionId: 'orphaned-run', workflow: { name: 'wait', namespace: 'default' }, input: {} });
+    const cancel = await read(post(h.app, '/api/v1/executions/orphaned-run/cancel?force=true', ''));
+    expect(cancel.status).toBe(200);
+    expect(cancel.body).toMatchObject({ id: 'orphaned-run', status: 'cancelled', error: { code: 'WF_RUN_CANCELLED' } });
+  });
+
+  it('answers 403 for ?force=true with a token that lacks the admin scope, and lets an admin token force', async () => {
+    const tokens = parseTokens(`[{name: ci, token: execute-token-0123456789, scopes: [execute]}, {name: ops, token: admin-token-0123456789ab, scopes: [admin]}]`, 'tokens');
+    const secured = await historyApp(upstream, { auth: { tokens } });
+    try {
+      await secured.store.recordStart({ executionId: 'orphan-2', workflow: { name: 'wait', namespace: 'default' }, input: {} });
+      const denied = await read(post(secured.app, '/api/v1/executions/orphan-2/cancel?force=true', '', { authorization: 'Bearer execute-token-0123456789' }));
+      expect(denied.status).toBe(403);
+      expect(denied.body).toMatchObject({ code: 'WF_AUTH_SCOPE', detail: "force=true needs the 'admin' scope; the token 'ci' lacks it" });
+      const forced = await read(post(secured.app, '/api/v1/executions/orphan-2/cancel?force=true', '', { authorization: 'Bearer admin-token-0123456789ab' }));
+      expect(forced.body.status).toBe('cancelled');
+    } finally {
+      await secured.close();
+    }
   });
 
   it('answers 404 when cancelling an unknown execution', async () => {

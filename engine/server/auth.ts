@@ -21,7 +21,7 @@ export interface AuthConfig {
 }
 
 /** The outcome of checking a request's Authorization header. */
-export type AuthOutcome = { ok: true; name: string } | { ok: false; status: 401 | 403; code: string; detail: string; hint: string; challenge?: string };
+export type AuthOutcome = { ok: true; name: string; scopes: ReadonlySet<Scope> } | { ok: false; status: 401 | 403; code: string; detail: string; hint: string; challenge?: string };
 
 const HEX64 = /^[0-9a-f]{64}$/i;
 
@@ -126,7 +126,7 @@ export function authenticate(config: AuthConfig, header: string | undefined, sco
       challenge: `Bearer realm="weft", error="insufficient_scope", scope="${scope}"`,
     };
   }
-  return { ok: true, name: found.name };
+  return { ok: true, name: found.name, scopes: found.scopes };
 }
 
 function sha(text: string): Buffer {

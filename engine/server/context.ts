@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { Diagnostic } from '../model/diagnostic.js';
+import type { Scope } from './auth.js';
 import { nearest } from '../model/suggest.js';
 import type { NodeBindings } from './node-request.js';
 import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
@@ -7,7 +8,8 @@ import { problem, problemFromDiagnostics, problemResponse, type Problem } from '
 /** The Hono environment of the API: Node bindings and what the middleware learns about a request. */
 export type Env = {
   Bindings: NodeBindings | undefined;
-  Variables: { requestId: string; executionId?: string; code?: string; principal?: string };
+  /** `principal` and `scopes`: the token that authenticated the request (absent when auth is off). */
+  Variables: { requestId: string; executionId?: string; code?: string; principal?: string; scopes?: ReadonlySet<Scope> };
 };
 
 export type ApiContext = Context<Env>;

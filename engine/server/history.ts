@@ -151,7 +151,9 @@ export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOpti
   app.post(
     '/api/v1/executions/:id/cancel',
     withStore(async (c, store) => {
-      new QueryReader(c, []).done();
+      const q = new QueryReader(c, ['force']);
+      const force = q.oneOf('force', ['true', 'false']) === 'true';
+      q.done();
       const id = param(c, 'id');
       c.set('executionId', id);
       const result = await runs?.cancel(id);
@@ -163,10 +165,19 @@ export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOpti
       const record = await store.getExecution(id);
       if (!record) return fail(c, unknownExecution(id));
       if (record.status !== 'running') return fail(c, finished(id, record.status));
+      if (force) {
+        const scopes = c.get('scopes');
+        if (scopes && !scopes.has('admin')) {
+          return fail(c, problem(403, 'WF_AUTH_SCOPE', `force=true needs the 'admin' scope; the token '${c.get('principal')}' lacks it`, { hint: 'Ask an operator with an admin token, or cancel on the replica that runs it.' }), { 'www-authenticate': 'Bearer realm="weft", error="insufficient_scope", scope="admin"' });
+        }
+        if (!(await store.markCancelled(id))) return fail(c, finished(id, (await store.getExecution(id))?.status ?? 'unknown'));
+        const marked = await store.getExecution(id);
+        return c.json(summaryJson(marked!));
+      }
       return fail(
         c,
         problem(409, 'WF_EXECUTION_ELSEWHERE', `Execution ${id} is running, but not in this engine process`, {
-          hint: 'Another engine replica started it: send the cancel to that replica (it is the one that answered 202), or wait for the run to end. A run whose replica stopped stays running in history until it is cleaned up.',
+          hint: 'Another engine replica started it: send the cancel to that replica (the one that answered 202), or wait for the run to end. When that replica has stopped, an admin token may mark the run cancelled with ?force=true.',
         }),
       );
     }),

@@ -145,11 +145,15 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
       },
       '/api/v1/executions/{id}/cancel': {
         post: {
-          summary: 'Cancel an asynchronous run of this engine process',
+          summary: 'Cancel an asynchronous run of this engine process; force=true (admin) marks a run whose replica stopped as cancelled',
           ...scope('execute'),
-          parameters: [EXECUTION_ID, REQUEST_ID],
+          parameters: [
+            EXECUTION_ID,
+            { name: 'force', in: 'query', required: false, schema: { enum: ['true', 'false'] }, description: "Needs the 'admin' scope: marks a run that is running in the history but in no live process as cancelled. A replica still running it overwrites that with the run's real outcome." },
+            REQUEST_ID,
+          ],
           responses: {
-            200: { description: 'Cancelled; the stored execution', ...json(ref('ExecutionSummary')) },
+            200: { description: 'Cancelled (or, with force=true, marked cancelled); the stored execution', ...json(ref('ExecutionSummary')) },
             ...QUERY_ERROR,
             404: problem('Unknown execution'),
             409: problem('Already ended (WF_EXECUTION_FINISHED), or running on another engine replica (WF_EXECUTION_ELSEWHERE)'),
