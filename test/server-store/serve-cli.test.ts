@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +65,35 @@ describe('weft serve auth flags', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('WF_STORE_URL');
     expect(r.err).not.toContain('hunter2');
+  });
+});
+
+describe('weft history and weft logs on a local database', () => {
+  it('exits 2 naming a SQLite file that does not exist instead of creating it', async () => {
+    const missing = join(dir, 'none.db');
+    const r = await weft(['history', 'order-checkout', '--database-url', `sqlite:${missing}`]);
+    expect(r).toMatchObject({ code: 2, err: `weft: No execution history at ${missing}\n  hint: Run weft serve here first (it records executions), pass --database-url, or ask a running engine with --remote URL.\n` });
+  });
+
+  it('exits 1 for an execution id the history does not have', async () => {
+    const db = join(dir, 'empty.db');
+    await (await openStore({ path: db })).close();
+    const r = await weft(['logs', 'no-such-run', '--database-url', `sqlite:${db}`]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[WF_UNKNOWN_EXECUTION]');
+  });
+
+  it('exits 2 for a --limit out of range', async () => {
+    expect((await weft(['history', 'x', '--limit', '0'])).code).toBe(2);
+  });
+
+  it('exits 1 naming the engine it cannot reach with --remote', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const r = await weft(['history', 'x', '--remote', `http://127.0.0.1:${port}`]);
+    expect(r).toEqual({ code: 1, out: '', err: `weft: Cannot reach the engine at http://127.0.0.1:${port}: ECONNREFUSED. Is weft serve running there?\n` });
   });
 });
 
