@@ -128,7 +128,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   app.use('/api/*', async (c, next) => {
-    if (!ready()) return fail(c, problem(503, 'WF_NOT_READY', 'Definitions are still loading', { hint: 'Retry in a moment; GET /readyz answers 200 once they are loaded.' }));
+    // The OpenAPI document does not depend on the definitions: it is served while they load.
+    if (!ready() && c.req.path !== '/api/v1/openapi.json') return fail(c, problem(503, 'WF_NOT_READY', 'Definitions are still loading', { hint: 'Retry in a moment; GET /readyz answers 200 once they are loaded.' }));
     await next();
   });
 

@@ -125,6 +125,10 @@ describe('every documented error response', () => {
     expect(await res.json()).toMatchObject({ code: 'WF_HISTORY_WRITE_FAILED', execution: { status: 'succeeded' }, hint: expect.any(String) });
   });
 
+  it('serves the OpenAPI document while the definitions are still loading', async () => {
+    expect((await send(notReady, 'GET', '/api/v1/openapi.json')).status).toBe(200);
+  });
+
   it('answers 405 with Allow and 404 for unknown routes as problems too', async () => {
     const wrong = await send(h.app, 'DELETE', '/api/v1/executions');
     expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'GET']);
