@@ -19,8 +19,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simpleGit } from 'simple-git';
-import { stringify } from 'yaml';
 import type { KubeObject } from '../controller/model.js';
 import { figure, interleave, median, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
 import { startChildServer, type ChildServer } from './support/processes.js';
@@ -70,6 +68,8 @@ export function benchDefinitions(count: number, variant = 0): KubeObject[] {
 
 /** Writes definitions as 100 YAML files under `dir`. */
 async function writeDefinitions(dir: string, objects: readonly KubeObject[]): Promise<void> {
+  // Imported here, not at the top: the child processes (restarts) load this module too, and only what they use counts.
+  const { stringify } = await import('yaml');
   await mkdir(dir, { recursive: true });
   const perFile = Math.ceil(objects.length / 100);
   for (let f = 0; f * perFile < objects.length; f++) {
@@ -92,6 +92,7 @@ async function reconcileBench(ctx: BenchContext): Promise<Figure[]> {
   try {
     const repo = join(work, 'repo');
     await writeDefinitions(join(repo, 'workflows'), benchDefinitions(count));
+    const { simpleGit } = await import('simple-git');
     const git = simpleGit(repo);
     await git.init(['--initial-branch=main']);
     await git.addConfig('user.name', 'bench').addConfig('user.email', 'bench@weft.invalid').addConfig('commit.gpgsign', 'false');
