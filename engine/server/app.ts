@@ -63,8 +63,10 @@ export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const ready = () => !definitions || definitions.status !== undefined;
   const recorder = store ? new ExecutionRecorder(store, engine) : undefined;
-  const runs = options.runs ?? (recorder ? new BackgroundRuns({ engine, recorder, metrics: options.metrics, log, callback: options.callback }) : undefined);
+  // The metrics read the number of running runs when scraped, so they may be made first.
+  let runs: BackgroundRuns | undefined;
   const metrics = options.metrics ?? new Metrics({ httpPools: () => engine.http.agent.stats as never, runningExecutions: () => runs?.size ?? 0 });
+  runs = options.runs ?? (recorder ? new BackgroundRuns({ engine, recorder, metrics, log, callback: options.callback }) : undefined);
   const idempotency = store ? new IdempotencyGate(store) : undefined;
   const openapi = openApiDocument();
   const scopes = operationScopes(openapi);
