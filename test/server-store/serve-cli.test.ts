@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../engine/cli/main.js';
+import { sampleResult } from '../../engine/store/samples.js';
 import { openStore } from '../../engine/store/store.js';
 
 async function weft(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -82,6 +83,20 @@ describe('weft history and weft logs on a local database', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('[WF_UNKNOWN_EXECUTION]');
   });
+
+  it('prints the table and exits 0 as a process of its own (the store closes before it exits)', async () => {
+    const db = join(dir, 'sample.db');
+    const store = await openStore({ path: db });
+    const result = sampleResult('checkout', { startedAt: Date.now() });
+    await store.record(result, { input: {}, trigger: 'api' });
+    await store.close();
+    const child = spawn(process.execPath, ['bin/weft.mjs', 'history', 'checkout', '--database-url', `sqlite:${db}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(out.split('\n')[1]).toMatch(new RegExp(`^${result.executionId} +succeeded `));
+  }, 30_000);
 
   it('exits 2 for a --limit out of range', async () => {
     expect((await weft(['history', 'x', '--limit', '0'])).code).toBe(2);

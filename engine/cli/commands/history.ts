@@ -82,6 +82,13 @@ export async function withLocalStore<T>(databaseUrl: string | undefined, fn: (st
   try {
     return await fn(store);
   } finally {
-    await store.close();
+    // The store's writer thread does not keep the process alive; nothing else does once the
+    // query is done, so a timer holds the event loop open until the store has closed.
+    const hold = setInterval(() => {}, 1_000);
+    try {
+      await store.close();
+    } finally {
+      clearInterval(hold);
+    }
   }
 }
