@@ -150,6 +150,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const stopWatching = options.watch === false ? () => {} : await definitions.watch();
   log({ level: 'info', msg: 'weft listening', url, definitions: options.definitions, workflows: engine.workflows().length, tasks: engine.tasks().length });
 
+  /** Stops watching and accepting, lets requests and runs finish (up to `graceMs`), then closes the rest. */
+  const closeAll = async (graceMs: number): Promise<void> => {
+    stopWatching();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+    await Promise.all([closed, runs?.close(graceMs)]);
+    clearTimeout(grace);
+    if (ownStore) await store?.close();
+    await engine.close();
+    await demoApi?.close();
+  };
+
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -162,15 +175,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     demoApiUrl: demoApi?.url,
     close(graceMs = 5_000) {
       closing ??= (async () => {
-        stopWatching();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const grace = setTimeout(() => server.closeAllConnections(), graceMs);
-        await Promise.all([closed, runs?.close(graceMs)]);
-        clearTimeout(grace);
-        if (ownStore) await store?.close();
-        await engine.close();
-        await demoApi?.close();
+        // Some of what closes (the SQLite writer thread) does not keep the process alive by
+        // itself: the timer holds the event loop open until everything has closed.
+        const hold = setInterval(() => {}, 1_000);
+        try {
+          await closeAll(graceMs);
+        } finally {
+          clearInterval(hold);
+        }
       })();
       return closing;
     },
