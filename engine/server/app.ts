@@ -200,7 +200,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     const { key, respondAsync } = options;
     const execute = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(c, workflow, input, key));
-    const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name }, execute) : await execute();
+    const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name, input }, execute) : await execute();
     if (reply.executionId) c.set('executionId', reply.executionId);
     if (reply.problem) return fail(c, reply.problem, reply.headers);
     return c.json(reply.body, reply.status as 200, reply.headers);

@@ -210,7 +210,20 @@ describe('Idempotency-Key', () => {
     await post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } }, { 'idempotency-key': 'k-reused' });
     const { status, body } = await read(post(h.app, '/api/v1/workflows/pair/execute', {}, { 'idempotency-key': 'k-reused' }));
     expect(status).toBe(422);
-    expect(body).toMatchObject({ code: 'WF_IDEMPOTENCY_KEY_REUSED', detail: "The Idempotency-Key was first used for workflow 'default/greet'" });
+    expect(body).toMatchObject({ code: 'WF_IDEMPOTENCY_KEY_REUSED', detail: "The Idempotency-Key was first used for workflow 'default/greet' with another request" });
+  });
+
+  it('answers 422 when the key comes back with another input', async () => {
+    await post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } }, { 'idempotency-key': 'k-input' });
+    const { status, body } = await read(post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '2' } }, { 'idempotency-key': 'k-input' }));
+    expect([status, body.code]).toEqual([422, 'WF_IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('replays a key whose input carried a secret (compared as stored, masked)', async () => {
+    const first = await read(post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '3', password: 'p1' } }, { 'idempotency-key': 'k-secret' }));
+    const again = await read(post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '3', password: 'p1' } }, { 'idempotency-key': 'k-secret' }));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.executionId).toBe(first.body.executionId);
   });
 
   it('answers 400 for a key with spaces or over 255 characters', async () => {

@@ -46,7 +46,7 @@ beforeAll(async () => {
   notReady = createApp({ engine: engine(), definitions: new DefinitionSource([]) });
   const run = await post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } });
   finishedId = run.headers.get('x-execution-id')!;
-  await h.store.recordStart({ executionId: 'cron-run', workflow: { name: 'greet', namespace: 'default' }, input: {}, trigger: 'cron:nightly', idempotencyKey: 'k-running' });
+  await h.store.recordStart({ executionId: 'cron-run', workflow: { name: 'greet', namespace: 'default' }, input: { userId: '1' }, trigger: 'cron:nightly', idempotencyKey: 'k-running' });
   await post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } }, { 'idempotency-key': 'k-greet' });
 });
 afterAll(async () => {

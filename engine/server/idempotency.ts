@@ -1,3 +1,5 @@
+import { canonicalJson } from '../model/canonical.js';
+import { maskSecrets } from '../store/mask.js';
 import type { ExecutionRecord, ExecutionStore } from '../store/store.js';
 import { executionResultJson, type ExecutionResult } from '../run/trace.js';
 import { ASYNC_TRIGGER } from './async.js';
@@ -23,9 +25,18 @@ export function validIdempotencyKey(key: string): boolean {
   return KEY.test(key);
 }
 
+/** What a key stands for: a workflow and the input it was run with. */
+export interface IdempotencyTarget {
+  namespace: string;
+  workflow: string;
+  input: unknown;
+}
+
+/** The target as compared: the input as the store keeps it (secrets masked), in canonical JSON. */
 interface Target {
   namespace: string;
   workflow: string;
+  input: string;
 }
 
 /**
@@ -43,8 +54,12 @@ export class IdempotencyGate {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Runs `execute` unless the key was used before; a replayed reply carries `idempotent-replayed: true`. */
-  async run(key: string, target: Target, execute: () => Promise<Reply>): Promise<Reply> {
+  /**
+   * Runs `execute` unless the key was used before; a replayed reply carries
+   * `idempotent-replayed: true`. A key used before for another workflow or another input answers 422.
+   */
+  async run(key: string, request: IdempotencyTarget, execute: () => Promise<Reply>): Promise<Reply> {
+    const target: Target = { namespace: request.namespace, workflow: request.workflow, input: canonicalJson(maskSecrets(request.input ?? {})) };
     const pending = this.inflight.get(key);
     if (pending) {
       if (!sameTarget(pending.target, target)) return reused(pending.target);
@@ -53,7 +68,7 @@ export class IdempotencyGate {
     const reply = (async (): Promise<Reply> => {
       const stored = await this.store.findByIdempotencyKey(key, this.clock() - IDEMPOTENCY_WINDOW_MS);
       if (!stored) return execute();
-      if (!sameTarget(stored, target)) return reused(stored);
+      if (!sameTarget({ namespace: stored.namespace, workflow: stored.workflow, input: canonicalJson(stored.input ?? {}) }, target)) return reused(stored);
       return replayed(await this.fromRecord(stored));
     })();
     this.inflight.set(key, { target, reply });
@@ -102,17 +117,19 @@ export function acceptedBody(executionId: string, workflow: { name: string; name
 }
 
 function sameTarget(a: Target, b: Target): boolean {
-  return a.namespace === b.namespace && a.workflow === b.workflow;
+  return a.namespace === b.namespace && a.workflow === b.workflow && a.input === b.input;
 }
 
 function replayed(reply: Reply): Reply {
   return { ...reply, headers: { ...reply.headers, 'idempotent-replayed': 'true' } };
 }
 
-function reused(first: Target): Reply {
+function reused(first: { namespace: string; workflow: string }): Reply {
   return {
     status: 422,
-    problem: problem(422, 'WF_IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key was first used for workflow '${first.namespace}/${first.workflow}'`, { hint: 'Use a new key for each distinct request; a key stands for one run.' }),
+    problem: problem(422, 'WF_IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key was first used for workflow '${first.namespace}/${first.workflow}' with another request`, {
+      hint: 'A key stands for one request: the same workflow with the same input. Use a new key for a different request.',
+    }),
     headers: {},
   };
 }

@@ -69,7 +69,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
             REQUEST_ID,
             { name: 'mode', in: 'query', required: false, schema: { enum: ['sync', 'async'] }, description: '`async` answers 202 at once, as the header Prefer: respond-async does.' },
             { name: 'prefer', in: 'header', required: false, schema: { type: 'string' }, description: '`respond-async` answers 202 at once with the execution id and its Location; the run continues. Needs history.' },
-            { name: 'idempotency-key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' }, description: 'A repeated key within 24 hours answers the first run\'s result (idempotent-replayed: true) instead of running again. Needs history.' },
+            { name: 'idempotency-key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' }, description: 'A repeated key within 24 hours answers the first run\'s result (idempotent-replayed: true) instead of running again; the same key with another workflow or input answers 422. Needs history.' },
           ],
           requestBody: EXECUTE_BODY,
           responses: {
@@ -80,7 +80,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
             404: problem('Unknown workflow (with a did-you-mean) or version'),
             409: problem('The run of this Idempotency-Key has not finished (WF_IDEMPOTENCY_IN_PROGRESS)'),
             413: problem('Body larger than the limit'),
-            422: problem('The Idempotency-Key was first used for another workflow (WF_IDEMPOTENCY_KEY_REUSED)'),
+            422: problem('The Idempotency-Key was first used for another workflow or input (WF_IDEMPOTENCY_KEY_REUSED)'),
             502: problem('The run failed, timed out or was cancelled; `execution` holds the whole result with its trace'),
             503: problem('Definitions are still loading, or the history database did not accept the record (WF_HISTORY_WRITE_FAILED, with `execution`)'),
           },
