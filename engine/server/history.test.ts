@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store.js';
-import { historyApp, post, startUpstream, type HistoryApp, type Upstream } from './test-app.js';
+import { DEFINITIONS, historyApp, post, startUpstream, testRegistry, type HistoryApp, type Upstream } from './test-app.js';
 
 let upstream: Upstream;
 let h: HistoryApp;
@@ -128,6 +128,20 @@ describe('GET /api/v1/executions/{id} and /trace', () => {
     expect(body.parallelGroups).toEqual({ planned: [['a', 'b'], ['c']], actual: [['a', 'b'], ['c']] });
     expect(body.trace.map((s: any) => s.id)).toEqual(['a', 'b', 'c']);
     expect(body.waitMs.total).toBeGreaterThanOrEqual(body.waitMs.max);
+  });
+
+  it('plans against the stored version that ran, not the one loaded now', async () => {
+    const own = await historyApp(upstream);
+    try {
+      const run = await post(own.app, '/api/v1/workflows/pair/execute', {});
+      const changed = DEFINITIONS.replace('dependsOn: [b] }', '}').replace('input: { userId: "{{tasks.a.output.id}}" }', 'input: { userId: "3" }');
+      own.engine.load(testRegistry(changed));
+      const view = (await (await own.app.request(`/api/v1/executions/${run.headers.get('x-execution-id')}/trace`)).json()) as any;
+      expect(view.parallelGroups.planned).toEqual([['a', 'b'], ['c']]);
+      expect((await (await own.app.request('/api/v1/workflows/pair/test', { method: 'POST', body: '{}' })).json() as any).parallelGroups).toEqual([['a', 'b', 'c']]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('lists the nested child runs of workflowRef steps', async () => {

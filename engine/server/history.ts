@@ -209,9 +209,8 @@ async function plannedSpec(store: ExecutionStore, engine: Engine | undefined, ex
   const loaded = engine?.workflow(execution.workflow, execution.namespace);
   if (loaded && (!execution.version || loaded.version === execution.version)) return loaded.resource.spec;
   if (!execution.version) return undefined;
-  const versions = await store.listVersions(execution.namespace, execution.workflow);
-  const snapshot = versions.find((v) => v.version === execution.version)?.snapshot as { spec?: WorkflowSpec } | undefined;
-  return snapshot?.spec;
+  const stored = await store.getDefinitionVersion('Workflow', execution.namespace, execution.workflow, execution.version);
+  return (stored?.snapshot as { spec?: WorkflowSpec } | undefined)?.spec;
 }
 
 function statsRange(q: QueryReader): { from: number; to: number } {
