@@ -272,7 +272,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json(planWorkflow(found.workflow.resource, engine.registry, body.input));
   });
 
-  registerHistoryRoutes(app, { engine, store, runs });
+  registerHistoryRoutes(app, { engine, store, runs, log });
 
   /** The workflow named in the path (`name` or `name@version`, `?namespace=`), or a 404 problem. */
   function findWorkflow(c: ApiContext): { workflow: CompiledWorkflow } | { problem: Problem } {

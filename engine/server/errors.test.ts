@@ -125,6 +125,13 @@ describe('every documented error response', () => {
     expect(await res.json()).toMatchObject({ code: 'WF_HISTORY_WRITE_FAILED', execution: { status: 'succeeded' }, hint: expect.any(String) });
   });
 
+  it('answers 503 WF_HISTORY_UNAVAILABLE when the history database fails a query, without the cause', async () => {
+    const res = await send(broken.app, 'GET', '/api/v1/executions');
+    const body = (await res.json()) as Record<string, unknown>;
+    expect([res.status, body.code]).toEqual([503, 'WF_HISTORY_UNAVAILABLE']);
+    expect(broken.logs.find((e) => e.msg === 'history query failed')).toMatchObject({ level: 'error', error: expect.any(String) });
+  });
+
   it('serves the OpenAPI document while the definitions are still loading', async () => {
     expect((await send(notReady, 'GET', '/api/v1/openapi.json')).status).toBe(200);
   });

@@ -6,6 +6,7 @@ import type { Engine } from '../run/index.js';
 import { stepTraceJson } from '../run/trace.js';
 import type { ExecutionQuery, ExecutionStatus, ExecutionStore, ExecutionSummary, StepRecord } from '../store/store.js';
 import type { BackgroundRuns } from './async.js';
+import type { Logger } from './log.js';
 import { fail, historyOff, isoTime, QueryError, QueryReader, type ApiContext, type Env } from './context.js';
 import { problem, problemFromDiagnostics, type Problem } from './problem.js';
 import { analyzeTrace } from './trace-view.js';
@@ -18,6 +19,7 @@ export interface HistoryRoutesOptions {
   engine: Engine;
   store?: ExecutionStore;
   runs?: BackgroundRuns;
+  log: Logger;
 }
 
 /**
@@ -28,7 +30,10 @@ export interface HistoryRoutesOptions {
 export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOptions): void {
   const { engine, runs } = options;
 
-  /** Runs the handler with the store, turning query and store diagnostics into 400 problems. */
+  /**
+   * Runs the handler with the store, turning query and store diagnostics into 400 problems and
+   * a failing database into 503 (the cause goes to the log only).
+   */
   const withStore = (handler: (c: ApiContext, store: ExecutionStore) => Promise<Response>) => async (c: ApiContext) => {
     const store = options.store;
     if (!store) return fail(c, historyOff());
@@ -37,7 +42,8 @@ export function registerHistoryRoutes(app: Hono<Env>, options: HistoryRoutesOpti
     } catch (err) {
       if (err instanceof QueryError) return fail(c, err.problem);
       if (err instanceof DiagnosticError) return fail(c, problemFromDiagnostics(400, err.diagnostics.map((d) => ({ ...d, pointer: d.pointer ? `/query${d.pointer}` : d.pointer })), 'WF_QUERY_INVALID'));
-      throw err;
+      options.log({ level: 'error', msg: 'history query failed', requestId: c.get('requestId'), error: (err as Error).message });
+      return fail(c, problem(503, 'WF_HISTORY_UNAVAILABLE', 'The history database did not answer the query', { hint: `Retry in a moment; if it persists, check the database (the server log has the cause under request id ${c.get('requestId')}).` }));
     }
   };
 

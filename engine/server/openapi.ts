@@ -30,7 +30,7 @@ const AUTH_ERRORS = { 401: problem('Missing or unknown bearer token (WF_AUTH_REQ
 /** Error answers of every route under /api/v1 but the OpenAPI document. */
 const API_ERRORS = { ...AUTH_ERRORS, 503: problem('Definitions are still loading (WF_NOT_READY)') };
 /** Error answers of every history route. */
-const HISTORY_ERRORS = { ...AUTH_ERRORS, 503: problem('Definitions are still loading (WF_NOT_READY), or history is off (WF_HISTORY_OFF)') };
+const HISTORY_ERRORS = { ...AUTH_ERRORS, 503: problem('Definitions are still loading (WF_NOT_READY), history is off (WF_HISTORY_OFF), or its database failed (WF_HISTORY_UNAVAILABLE)') };
 const QUERY_ERROR = { 400: problem('A query parameter is unknown or invalid; `errors[]` has one entry per parameter with the pointer /query/NAME') };
 const PAGE = (description: string) => ({ description, headers: { link: { schema: { type: 'string' }, description: 'rel="next" when more pages follow' } }, ...json(ref('ExecutionPage')) });
 
