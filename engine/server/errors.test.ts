@@ -132,6 +132,13 @@ describe('every documented error response', () => {
     expect(broken.logs.find((e) => e.msg === 'history query failed')).toMatchObject({ level: 'error', error: expect.any(String) });
   });
 
+  it('answers 503 WF_HISTORY_UNAVAILABLE for an Idempotency-Key it cannot check, and runs nothing', async () => {
+    const calls = upstream.calls.length;
+    const res = await send(broken.app, 'POST', '/api/v1/workflows/greet/execute', { body: '{"input": {"userId": "1"}}', headers: { 'idempotency-key': 'k-down' } });
+    expect([res.status, ((await res.json()) as Record<string, unknown>).code]).toEqual([503, 'WF_HISTORY_UNAVAILABLE']);
+    expect(upstream.calls.length).toBe(calls);
+  });
+
   it('serves the OpenAPI document while the definitions are still loading', async () => {
     expect((await send(notReady, 'GET', '/api/v1/openapi.json')).status).toBe(200);
   });

@@ -66,7 +66,17 @@ export class IdempotencyGate {
       return replayed(await pending.reply);
     }
     const reply = (async (): Promise<Reply> => {
-      const stored = await this.store.findByIdempotencyKey(key, this.clock() - IDEMPOTENCY_WINDOW_MS);
+      let stored: ExecutionRecord | undefined;
+      try {
+        stored = await this.store.findByIdempotencyKey(key, this.clock() - IDEMPOTENCY_WINDOW_MS);
+      } catch {
+        // Running without knowing whether the key ran already could run it twice: refuse instead.
+        return {
+          status: 503,
+          problem: problem(503, 'WF_HISTORY_UNAVAILABLE', 'The history database did not answer, so the Idempotency-Key could not be checked; nothing ran', { hint: 'Retry the request with the same key in a moment.' }),
+          headers: {},
+        };
+      }
       if (!stored) return execute();
       if (!sameTarget({ namespace: stored.namespace, workflow: stored.workflow, input: canonicalJson(stored.input ?? {}) }, target)) return reused(stored);
       return replayed(await this.fromRecord(stored));

@@ -82,7 +82,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
             413: problem('Body larger than the limit'),
             422: problem('The Idempotency-Key was first used for another workflow or input (WF_IDEMPOTENCY_KEY_REUSED)'),
             502: problem('The run failed, timed out or was cancelled; `execution` holds the whole result with its trace'),
-            503: problem('Definitions are still loading, or the history database did not accept the record (WF_HISTORY_WRITE_FAILED, with `execution`)'),
+            503: problem('Definitions are still loading, the history database did not accept the record (WF_HISTORY_WRITE_FAILED, with `execution`), or could not check the Idempotency-Key (WF_HISTORY_UNAVAILABLE; nothing ran)'),
           },
         },
       },
