@@ -671,6 +671,9 @@ class SqliteThread {
   }
 
   async close(): Promise<void> {
+    // Hold the process open until the writer has flushed and exited: the worker is unref'd
+    // while idle, and a process whose last handle it is would otherwise exit mid-close.
+    this.worker.ref();
     if (!this.failure) this.worker.postMessage({ type: 'close' });
     await this.exited;
   }

@@ -219,7 +219,7 @@ describe('weft run', () => {
 
 describe('weft serve and weft demo-api', () => {
   it('serves the examples with the demo API beside them and stops on SIGTERM with exit 0', async () => {
-    const server = await startWeft(['serve', '--port', '0', '--with-demo-api', '--demo-api-port', '0'], /weft listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const server = await startWeft(['serve', '--port', '0', '--with-demo-api', '--demo-api-port', '0', '--no-auth', '--no-history'], /weft listening on (http:\/\/127\.0\.0\.1:\d+)/);
     try {
       const want = await expected('order-chain');
       const res = await fetch(`${server.match[1]}/api/v1/workflows/order-chain/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: want.input }) });
