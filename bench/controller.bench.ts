@@ -149,7 +149,7 @@ async function cacheBench(ctx: BenchContext): Promise<Figure[]> {
     await writeDefinitions(join(work, 'changed'), benchDefinitions(count, 1));
     await writeFile(join(work, 'seed.json'), JSON.stringify(objects));
     kube = await startChildServer('kube-apiserver', ['--import', 'tsx', 'test/support/kube-apiserver.ts'], { cwd: ctx.root, env: { WEFT_KUBE_SEED: join(work, 'seed.json') }, timeoutMs: 300_000 });
-    const { DefinitionCache } = await import('../controller/cache/definition-cache.js');
+    const { DefinitionCache } = await import('../engine/store/definition-cache.js');
     const db = join(work, 'weft.db');
     const cache = await DefinitionCache.open({ path: db });
     await cache.deltaSync(objects, { sourceVersion: 'bench' });
@@ -254,7 +254,7 @@ async function child(mode: string): Promise<void> {
     const { Engine } = await import('../engine/run/index.js');
     let registry;
     if (mode === 'restart-cache') {
-      const { DefinitionCache } = await import('../controller/cache/definition-cache.js');
+      const { DefinitionCache } = await import('../engine/store/definition-cache.js');
       const cache = await DefinitionCache.open({ path: process.env.WEFT_BENCH_DB! });
       registry = await cache.registry();
       routes.set('POST /delta', async () => {

@@ -4,7 +4,7 @@ import { DefinitionRegistry } from '../engine/load/index.js';
 import { validateRegistry } from '../engine/validate/index.js';
 import { sendAlert, type AlertPayload, type AlertReceiver, type AlertType } from './alerts/alerts.js';
 import { systemClock, type Clock } from './clock.js';
-import type { DefinitionCache } from './cache/definition-cache.js';
+import type { DefinitionCache } from '../engine/store/definition-cache.js';
 import { crdDefaulter } from './crd.js';
 import type { DriftReport, PreparedDesired, ResourceDrift } from './diff/diff.js';
 import { applyPayload } from './diff/ignore.js';

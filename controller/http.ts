@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import type { DefinitionCache } from './cache/definition-cache.js';
-import { catalogRoutes } from './cache/routes.js';
+import type { DefinitionCache } from '../engine/store/definition-cache.js';
+import { catalogRoutes } from '../engine/server/catalog.js';
 import type { SyncController } from './controller.js';
 
 export interface SyncAppOptions {

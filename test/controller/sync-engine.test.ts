@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { loadRegistry } from '../../engine/load/index.js';
 import { SyncController } from '../../controller/controller.js';
-import { DefinitionCache } from '../../controller/cache/definition-cache.js';
+import { DefinitionCache } from '../../engine/store/definition-cache.js';
 import { ManualClock } from '../../controller/clock.js';
 import { syncApp } from '../../controller/http.js';
 import { GitSource } from '../../controller/source/git.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { DefinitionCache } from './definition-cache.js';
+import type { DefinitionCache } from '../store/definition-cache.js';
 
 /**
  * The definition query API (Roadmap Stage 32.3) over a `DefinitionCache`:

@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { KubeObject } from '../model.js';
-import { catalogRoutes } from './routes.js';
-import { DefinitionCache, taskRefsOf } from './definition-cache.js';
+import { catalogRoutes } from '../server/catalog.js';
+import { DefinitionCache, taskRefsOf, type CachedObject as KubeObject } from './definition-cache.js';
 
 let dir: string;
 let cache: DefinitionCache;

@@ -1,11 +1,37 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
-import { canonicalJson } from '../../engine/model/canonical.js';
-import { DiagnosticError } from '../../engine/model/diagnostic.js';
-import { DefinitionRegistry, toResource, type LoadedResource } from '../../engine/load/index.js';
-import { contentHash, isPlainObject, objectKey, type KubeObject } from '../model.js';
+import { canonicalJson } from '../model/canonical.js';
+import { DiagnosticError } from '../model/diagnostic.js';
+import { DefinitionRegistry, toResource, type LoadedResource } from '../load/index.js';
+import { isObject as isPlainObject } from '../load/resource.js';
+
+/** A Kubernetes-style object as the cache takes it (a definition document or a custom resource). */
+export interface CachedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+type KubeObject = CachedObject;
+
+/** `Kind/namespace/name`, an empty namespace read as `default`. */
+function objectKey(o: Pick<CachedObject, 'kind' | 'metadata'>): string {
+  return `${o.kind}/${o.metadata.namespace || 'default'}/${o.metadata.name}`;
+}
+
+/** SHA-256 of the canonical JSON of a document (sorted keys). */
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
 
 interface DefinitionCacheTable {
   kind: string;
