@@ -7,9 +7,11 @@ import { planWorkflow } from '../plan/index.js';
 import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
 import { executionResultJson } from '../run/trace.js';
 import { ExecutionRecorder } from '../store/recorder.js';
+import type { DefinitionCache } from '../store/definition-cache.js';
 import type { ExecutionStore } from '../store/store.js';
 import { BackgroundRuns, type CallbackOptions } from './async.js';
 import { authenticate, type AuthConfig } from './auth.js';
+import { registerCatalogRoutes } from './catalog.js';
 import { fail, type ApiContext, type Env } from './context.js';
 import type { DefinitionSource } from './definitions.js';
 import { registerHistoryRoutes } from './history.js';
@@ -45,6 +47,13 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Delivery of asynchronous runs' callbacks. */
   callback?: CallbackOptions;
+  /** The definition cache the catalog routes (`/api/v1/catalog/*`) query; without it they answer 503 WF_CATALOG_OFF. */
+  catalog?: DefinitionCache;
+  /**
+   * Whether the engine serves definitions (`/readyz`, and every API route but the OpenAPI
+   * document answers 503 until then). Default: once `definitions` has loaded (at once without it).
+   */
+  ready?: () => boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,7 +70,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const { engine, definitions, store } = options;
   const log = options.log ?? silentLogger;
   const app = new Hono<Env>();
-  const ready = () => !definitions || definitions.status !== undefined;
+  const ready = options.ready ?? (() => !definitions || definitions.status !== undefined);
   const recorder = store ? new ExecutionRecorder(store, engine) : undefined;
   // The metrics read the number of running runs when scraped, so they may be made first.
   let runs: BackgroundRuns | undefined;
@@ -141,7 +150,9 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.get('/api/v1/definitions/status', (c) => {
     if (!definitions) return c.json({ source: 'static', workflows: engine.workflows().length, tasks: engine.tasks().length });
-    return c.json(definitions.status!);
+    // Ready before the first reload finished: serving what the definition cache held.
+    if (!definitions.status) return c.json({ source: 'cache', loading: true, workflows: engine.workflows().length, tasks: engine.tasks().length });
+    return c.json(definitions.status);
   });
 
   app.get('/api/v1/workflows', (c) => {
@@ -273,6 +284,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   registerHistoryRoutes(app, { engine, store, runs, log });
+  registerCatalogRoutes(app, options.catalog, log);
 
   /** The workflow named in the path (`name` or `name@version`, `?namespace=`), or a 404 problem. */
   function findWorkflow(c: ApiContext): { workflow: CompiledWorkflow } | { problem: Problem } {

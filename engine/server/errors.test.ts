@@ -4,8 +4,12 @@
  * A documented error without a trigger here (or a trigger for an undocumented one) fails the walk.
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../run/engine.js';
+import { DefinitionCache } from '../store/definition-cache.js';
 import { createApp } from './app.js';
 import { parseTokens } from './auth.js';
 import { DefinitionSource } from './definitions.js';
@@ -27,6 +31,9 @@ let broken: HistoryApp;
 let secured: App;
 let noHistory: App;
 let notReady: App;
+let catalog: App;
+let brokenCatalog: App;
+let cacheDir: string;
 const engines: Engine[] = [];
 let finishedId: string;
 
@@ -44,6 +51,11 @@ beforeAll(async () => {
   secured = createApp({ engine: engine(), auth: { tokens } });
   noHistory = createApp({ engine: engine() });
   notReady = createApp({ engine: engine(), definitions: new DefinitionSource([]) });
+  cacheDir = await mkdtemp(join(tmpdir(), 'weft-errors-cache-'));
+  catalog = createApp({ engine: engine(), catalog: await DefinitionCache.open({ path: join(cacheDir, 'open.db') }) });
+  const closed = await DefinitionCache.open({ path: join(cacheDir, 'closed.db') });
+  await closed.close();
+  brokenCatalog = createApp({ engine: engine(), catalog: closed });
   const run = await post(h.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } });
   finishedId = run.headers.get('x-execution-id')!;
   await h.store.recordStart({ executionId: 'cron-run', workflow: { name: 'greet', namespace: 'default' }, input: { userId: '1' }, trigger: 'cron:nightly', idempotencyKey: 'k-running' });
@@ -54,6 +66,7 @@ afterAll(async () => {
   await broken.close();
   for (const e of engines) await e.close();
   await upstream.close();
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 let requestNo = 0;
@@ -63,7 +76,7 @@ const send = (app: App, method: string, path: string, init: { body?: string; hea
   Promise.resolve(app.request(path, { method, body: init.body, headers: { 'x-request-id': nextId(), 'content-type': 'application/json', ...init.headers } }));
 
 /** A valid path of the operation: `{name}` is a loaded workflow or task, `{id}` a stored execution. */
-const concrete = (path: string) => path.replace('{id}', finishedId).replace('/tasks/{name}', '/tasks/get-user').replace('{name}', 'greet');
+const concrete = (path: string) => path.replace('{namespace}', 'default').replace('{id}', finishedId).replace('/tasks/{name}', '/tasks/get-user').replace('{name}', 'greet');
 const isHistory = (path: string) => path.startsWith('/api/v1/executions') || /\/(executions|versions|stats)$/.test(path);
 
 /** The triggers of one operation, by status. */
@@ -76,7 +89,8 @@ function triggers(method: string, path: string, op: any): Record<number, Trigger
     t[403] = () => send(secured, method, p, { headers: { authorization: `Bearer ${scope === 'read' ? EXEC : READ}` } });
   }
   if (path === '/readyz' || (path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json')) t[503] = () => send(isHistory(path) ? noHistory : notReady, method, p);
-  if (isHistory(path)) t[400] = () => send(h.app, method, `${p}?bogus=1`);
+  if (isHistory(path) && !path.startsWith('/api/v1/catalog/')) t[400] = () => send(h.app, method, `${p}?bogus=1`);
+  if (path.startsWith('/api/v1/catalog/')) t[400] = () => send(catalog, method, `${p}?bogus=1`);
   if (path === '/api/v1/workflows/{name}' || path === '/api/v1/workflows/{name}/test' || path === '/api/v1/workflows/{name}/execute') t[404] = () => send(h.app, method, path.replace('{name}', 'greeet'));
   if (path === '/api/v1/tasks/{name}' || path === '/api/v1/tasks/{name}/stats') t[404] = () => send(h.app, method, path.replace('{name}', 'get-usr'));
   if (path === '/api/v1/workflows/{name}/versions' || path === '/api/v1/workflows/{name}/stats') t[404] = () => send(h.app, method, path.replace('{name}', 'greeet'));
@@ -123,6 +137,19 @@ describe('every documented error response', () => {
     const res = await post(broken.app, '/api/v1/workflows/greet/execute', { input: { userId: '1' } });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: 'WF_HISTORY_WRITE_FAILED', execution: { status: 'succeeded' }, hint: expect.any(String) });
+  });
+
+  it('answers 503 WF_CATALOG_OFF on catalog routes of an app without a definition cache', async () => {
+    const res = await send(noHistory, 'GET', '/api/v1/catalog/workflows');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: 'WF_CATALOG_OFF', hint: expect.stringContaining('--no-definition-cache') });
+  });
+
+  it('answers 503 WF_CATALOG_UNAVAILABLE when the definition cache fails a query, without the cause', async () => {
+    const res = await send(brokenCatalog, 'GET', '/api/v1/catalog/tasks?search=user');
+    const body = (await res.json()) as Record<string, unknown>;
+    expect({ status: res.status, code: body.code }).toEqual({ status: 503, code: 'WF_CATALOG_UNAVAILABLE' });
+    expect(JSON.stringify(body)).not.toMatch(/destroy|driver|sqlite/i);
   });
 
   it('answers 503 WF_HISTORY_UNAVAILABLE when the history database fails a query, without the cause', async () => {

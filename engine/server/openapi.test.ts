@@ -4,19 +4,29 @@
  * documented schema) must be the documented ones. Problems are checked against `Problem` in
  * errors.test.ts.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DefinitionCache, registryObjects } from '../store/definition-cache.js';
 import { openApiDocument } from './openapi.js';
-import { documentedValidator, historyApp, post, startUpstream, type HistoryApp, type Upstream } from './test-app.js';
+import { documentedValidator, historyApp, post, startUpstream, testRegistry, type HistoryApp, type Upstream } from './test-app.js';
 
 const doc = openApiDocument();
 
 let upstream: Upstream;
 let h: HistoryApp;
 let id: string;
+let cacheDir: string;
+let cache: DefinitionCache;
 
 beforeAll(async () => {
   upstream = await startUpstream();
-  h = await historyApp(upstream);
+  cacheDir = await mkdtemp(join(tmpdir(), 'weft-openapi-cache-'));
+  cache = await DefinitionCache.open({ path: join(cacheDir, 'weft.db') });
+  const registry = testRegistry();
+  await cache.deltaSync(registryObjects(registry));
+  h = await historyApp(upstream, { catalog: cache });
   const run = await post(h.app, '/api/v1/workflows/pair/execute', {});
   id = run.headers.get('x-execution-id')!;
 });
@@ -24,6 +34,8 @@ afterAll(async () => {
   upstream.release();
   await h.close();
   await upstream.close();
+  await cache.close();
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 /** Requests that succeed, by operation; several for an operation with several success answers. */
@@ -54,6 +66,12 @@ const SUCCESS: Record<string, Array<() => Response | Promise<Response>>> = {
   'GET /api/v1/tasks': [() => h.app.request('/api/v1/tasks')],
   'GET /api/v1/tasks/{name}': [() => h.app.request('/api/v1/tasks/get-user')],
   'GET /api/v1/tasks/{name}/stats': [() => h.app.request('/api/v1/tasks/get-user/stats')],
+  'GET /api/v1/catalog/workflows': [() => h.app.request('/api/v1/catalog/workflows?search=gre&namespace=default&limit=5')],
+  'GET /api/v1/catalog/tasks': [() => h.app.request('/api/v1/catalog/tasks?search=user')],
+  'GET /api/v1/catalog/stats': [() => h.app.request('/api/v1/catalog/stats')],
+  'GET /api/v1/catalog/tasks/unused': [() => h.app.request('/api/v1/catalog/tasks/unused')],
+  'GET /api/v1/catalog/tasks/{namespace}/{name}/workflows': [() => h.app.request('/api/v1/catalog/tasks/default/get-user/workflows')],
+  'GET /api/v1/catalog/workflows/{namespace}/{name}/tasks': [() => h.app.request('/api/v1/catalog/workflows/default/pair/tasks')],
 };
 
 const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })));

@@ -32,6 +32,21 @@ const API_ERRORS = { ...AUTH_ERRORS, 503: problem('Definitions are still loading
 /** Error answers of every history route. */
 const HISTORY_ERRORS = { ...AUTH_ERRORS, 503: problem('Definitions are still loading (WF_NOT_READY), history is off (WF_HISTORY_OFF), or its database failed (WF_HISTORY_UNAVAILABLE)') };
 const QUERY_ERROR = { 400: problem('A query parameter is unknown or invalid; `errors[]` has one entry per parameter with the pointer /query/NAME') };
+/** Error answers of every catalog route. */
+const CATALOG_ERRORS = { ...AUTH_ERRORS, ...QUERY_ERROR, 503: problem('Definitions are still loading (WF_NOT_READY), the definition cache is off (WF_CATALOG_OFF), or its database failed (WF_CATALOG_UNAVAILABLE)') };
+const CATALOG_NAMESPACE = { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } };
+const CATALOG_SEARCH = [
+  { name: 'search', in: 'query', required: false, schema: { type: 'string' }, description: 'Case-insensitive substring of the name or description.' },
+  NAMESPACE_FILTER,
+  { name: 'label', in: 'query', required: false, schema: { type: 'array', items: { type: 'string', pattern: '^[^=]+=.*$' } }, style: 'form', explode: true, description: '`key=value`; repeat to require several labels.' },
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+  { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
+  REQUEST_ID,
+];
+const catalogList = (what: string) => ({
+  get: { summary: `Search the cached ${what} by name or description, namespace and labels`, ...scope('read'), parameters: CATALOG_SEARCH, responses: { 200: { description: `A page of ${what}`, ...json(ref('CatalogPage')) }, ...CATALOG_ERRORS } },
+});
+const REF_LIST = json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('DefinitionRef') } } });
 const PAGE = (description: string) => ({ description, headers: { link: { schema: { type: 'string' }, description: 'rel="next" when more pages follow' } }, ...json(ref('ExecutionPage')) });
 
 /**
@@ -174,6 +189,20 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
           parameters: [TASK_NAME, NAMESPACE, { name: 'workflow', in: 'query', required: false, schema: { type: 'string' }, description: 'Only steps of this workflow.' }, ...STATS_RANGE, REQUEST_ID],
           responses: { 200: { description: 'Statistics', ...json(ref('Stats')) }, ...QUERY_ERROR, 404: problem('Neither loaded nor in the history'), ...HISTORY_ERRORS },
         },
+      },
+      '/api/v1/catalog/workflows': catalogList('workflows'),
+      '/api/v1/catalog/tasks': catalogList('tasks'),
+      '/api/v1/catalog/stats': {
+        get: { summary: 'Cached definitions counted by kind and namespace, and how many tasks no workflow uses', ...scope('read'), parameters: [REQUEST_ID], responses: { 200: { description: 'Counts', ...json(ref('CatalogCounts')) }, ...CATALOG_ERRORS } },
+      },
+      '/api/v1/catalog/tasks/unused': {
+        get: { summary: 'Cached tasks no workflow references', ...scope('read'), parameters: [NAMESPACE_FILTER, REQUEST_ID], responses: { 200: { description: 'Unused tasks', ...REF_LIST }, ...CATALOG_ERRORS } },
+      },
+      '/api/v1/catalog/tasks/{namespace}/{name}/workflows': {
+        get: { summary: 'The cached workflows whose steps (nested ones included) call a task', ...scope('read'), parameters: [CATALOG_NAMESPACE, TASK_NAME, REQUEST_ID], responses: { 200: { description: 'Workflows', ...REF_LIST }, ...CATALOG_ERRORS } },
+      },
+      '/api/v1/catalog/workflows/{namespace}/{name}/tasks': {
+        get: { summary: 'The tasks a cached workflow calls (nested steps included)', ...scope('read'), parameters: [CATALOG_NAMESPACE, TASK_NAME, REQUEST_ID], responses: { 200: { description: 'Tasks', ...REF_LIST }, ...CATALOG_ERRORS } },
       },
       '/metrics': {
         get: {
@@ -371,6 +400,41 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
             diagnostics: { type: 'array', items: ref('Diagnostic') },
           },
         },
+        DefinitionRef: { type: 'object', required: ['namespace', 'name'], properties: { namespace: { type: 'string' }, name: { type: 'string' } } },
+        CatalogPage: {
+          type: 'object',
+          required: ['items', 'total'],
+          properties: {
+            total: { type: 'integer', description: 'Matches in all, beyond this page too.' },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['kind', 'namespace', 'name', 'version', 'labels', 'syncedAt'],
+                properties: {
+                  kind: { enum: ['Workflow', 'WorkflowTask'] },
+                  namespace: { type: 'string' },
+                  name: { type: 'string' },
+                  version: { type: 'string', description: 'SHA-256 of the cached document' },
+                  sourceVersion: { type: ['string', 'null'], description: 'Git commit or Kubernetes resourceVersion it was synced from, when known.' },
+                  description: { type: ['string', 'null'] },
+                  labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  syncedAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+          },
+        },
+        CatalogCounts: {
+          type: 'object',
+          required: ['total', 'byKind', 'byNamespace', 'unusedTasks'],
+          properties: {
+            total: { type: 'integer' },
+            byKind: { type: 'object', additionalProperties: { type: 'integer' } },
+            byNamespace: { type: 'object', additionalProperties: { type: 'object', properties: { Workflow: { type: 'integer' }, WorkflowTask: { type: 'integer' } } } },
+            unusedTasks: { type: 'integer' },
+          },
+        },
         Readiness: {
           type: 'object',
           properties: { status: { const: 'ready' }, workflows: { type: 'integer' }, tasks: { type: 'integer' }, reload: { type: 'object', properties: { generation: { type: 'integer' }, at: { type: 'string' }, ok: { type: 'boolean' }, errors: { type: 'integer' } } } },
@@ -378,6 +442,8 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
         ReloadStatus: {
           type: 'object',
           properties: {
+            source: { enum: ['cache', 'static'], description: 'Instead of a reload: `cache` before the first reload finished (the definitions serving came from the definition cache), `static` for an app without a definitions source.' },
+            loading: { type: 'boolean' },
             generation: { type: 'integer' },
             at: { type: 'string', format: 'date-time' },
             durationMs: { type: 'number' },

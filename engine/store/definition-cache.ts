@@ -23,6 +23,14 @@ export interface CachedObject {
 }
 type KubeObject = CachedObject;
 
+/**
+ * The documents of a registry's tasks and workflows, as `deltaSync` takes them.
+ * @example await cache.deltaSync(registryObjects(source.registry))
+ */
+export function registryObjects(registry: DefinitionRegistry): CachedObject[] {
+  return [...registry.tasks.values(), ...registry.workflows.values()].map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { ...r.metadata }, spec: r.spec }));
+}
+
 /** `Kind/namespace/name`, an empty namespace read as `default`. */
 function objectKey(o: Pick<CachedObject, 'kind' | 'metadata'>): string {
   return `${o.kind}/${o.metadata.namespace || 'default'}/${o.metadata.name}`;
