@@ -9,7 +9,8 @@ import type { AuthConfig } from './auth.js';
 import { Metrics } from './metrics.js';
 import { ExecutionRecorder } from '../store/recorder.js';
 import { ExecutionStore, openStore, type StoreOptions } from '../store/store.js';
-import { compileDiagnostics, DefinitionSource, type RegistryValidator } from './definitions.js';
+import { DefinitionCache, registryObjects } from '../store/definition-cache.js';
+import { compileDiagnostics, DefinitionSource, type RegistryValidator, type ReloadStatus } from './definitions.js';
 import { jsonLogger, type Logger } from './log.js';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.js';
 import type { DefinitionRegistry } from '../load/registry.js';
@@ -20,6 +21,7 @@ export { BackgroundRuns, type CallbackOptions } from './async.js';
 export { authenticate, loadTokens, parseTokens, SCOPES, type ApiToken, type AuthConfig, type Scope } from './auth.js';
 export { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
 export { analyzeTrace, type TraceAnalysis } from './trace-view.js';
+export { catalogRoutes, registerCatalogRoutes } from './catalog.js';
 export { compileDiagnostics, DefinitionSource, type FileState, type FileStatus, type RegistryValidator, type ReloadStatus } from './definitions.js';
 export { jsonLogger, silentLogger, type LogEntry, type Logger } from './log.js';
 export { openApiDocument, operationScopes } from './openapi.js';
@@ -55,6 +57,13 @@ export interface ServeOptions {
   /** Bearer-token auth. Absent: every route is open (`weft serve` requires --no-auth for that). */
   auth?: AuthConfig;
   callback?: CallbackOptions;
+  /**
+   * The definition cache (Roadmap Stage 32.1–32.3): an open cache, or false for none. Default:
+   * opened on the history's database when `history` is on (SQLite, or the PostgreSQL URL given).
+   * What it holds serves at once at start, before the definition paths are read; every
+   * accepted load is then delta-synced into it, and `/api/v1/catalog/*` queries it.
+   */
+  definitionCache?: DefinitionCache | false;
 }
 
 export interface RunningServer {
@@ -66,6 +75,13 @@ export interface RunningServer {
   definitions: DefinitionSource;
   /** The execution history, when on. */
   store?: ExecutionStore;
+  /** The definition cache, when on. */
+  definitionCache?: DefinitionCache;
+  /**
+   * The first load of the definition paths. Already settled when `startServer` resolves, except
+   * when the server started serving from the definition cache: then it loads in the background.
+   */
+  loaded: Promise<ReloadStatus>;
   metrics: Metrics;
   /** The demo API's base URL when `withDemoApi` was set. */
   demoApiUrl?: string;
@@ -117,6 +133,31 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await engine.close();
     throw err;
   }
+  let cache: DefinitionCache | undefined;
+  const ownCache = options.definitionCache === undefined;
+  try {
+    if (options.definitionCache) cache = options.definitionCache;
+    else if (ownCache) cache = await openCacheBeside(options.history, store);
+  } catch (err) {
+    if (ownStore) await store?.close();
+    await demoApi?.close();
+    await engine.close();
+    throw err;
+  }
+  // Serve what the cache holds until the definition paths have loaded.
+  let fromCache = false;
+  if (cache) {
+    try {
+      const cached = await cache.registry();
+      if (cached.workflows.size + cached.tasks.size > 0) {
+        engine.load(cached);
+        fromCache = true;
+        log({ level: 'info', msg: 'serving the definition cache', workflows: cached.workflows.size, tasks: cached.tasks.size });
+      }
+    } catch (err) {
+      log({ level: 'warn', msg: 'reading the definition cache failed; loading the definition paths first', error: (err as Error).message });
+    }
+  }
   if (store) {
     runs = new BackgroundRuns({ engine, recorder: new ExecutionRecorder(store, engine), metrics, log, callback: options.callback });
     log({ level: 'info', msg: 'execution history', database: store.dialect, location: store.location });
@@ -127,7 +168,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
     debounceMs: options.debounceMs,
   });
-  const app = createApp({ engine, definitions, log, store, runs, metrics, auth: options.auth });
+  // Keep the cache equal to what serves after every reload, one sync at a time. A reload that
+  // could not list a definition path (an unmounted volume) leaves the cache as it was.
+  let syncing: Promise<void> = Promise.resolve();
+  let cacheClosed = false;
+  const stopSyncing = cache
+    ? definitions.onReload((status) => {
+        if (status.diagnostics.some((d) => d.code === 'WF_LOAD_PATH' && d.severity === 'error')) return;
+        const registry = definitions.registry!;
+        syncing = syncing.then(async () => {
+          if (cacheClosed) return;
+          try {
+            const delta = await cache!.deltaSync(registryObjects(registry), { sourceVersion: `reload-${status.generation}` });
+            log({ level: 'info', msg: 'definition cache synced', generation: status.generation, ...delta });
+          } catch (err) {
+            log({ level: 'error', msg: 'syncing the definition cache failed', error: (err as Error).message });
+          }
+        });
+      })
+    : () => {};
+  const app = createApp({ engine, definitions, log, store, runs, metrics, auth: options.auth, catalog: cache, ready: () => fromCache || definitions.status !== undefined });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   server.keepAliveTimeout = 30_000;
   try {
@@ -140,15 +200,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (err) {
     await demoApi?.close();
+    stopSyncing();
+    if (ownCache) await cache?.close();
     if (ownStore) await store?.close();
     await engine.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  await definitions.reload();
-  const stopWatching = options.watch === false ? () => {} : await definitions.watch();
-  log({ level: 'info', msg: 'weft listening', url, definitions: options.definitions, workflows: engine.workflows().length, tasks: engine.tasks().length });
+  let closing: Promise<void> | undefined;
+  const loaded = definitions.reload();
+  if (fromCache) {
+    loaded.catch((err: Error) => log({ level: 'error', msg: 'loading the definitions failed', error: err.message }));
+  } else {
+    await loaded;
+  }
+  let stopWatching: () => void = () => {};
+  if (options.watch !== false) {
+    // Watching starts once the first load is done (with the cache serving, in the background).
+    const watching = (async () => {
+      await loaded.catch(() => undefined);
+      const stop = await definitions.watch();
+      if (closing) stop();
+      else stopWatching = stop;
+    })();
+    if (!fromCache) await watching;
+  }
+  log({ level: 'info', msg: 'weft listening', url, definitions: options.definitions, workflows: engine.workflows().length, tasks: engine.tasks().length, ...(fromCache ? { from: 'definition cache', loading: true } : {}) });
 
   /** Stops watching and accepting, lets requests and runs finish (up to `graceMs`), then closes the rest. */
   const closeAll = async (graceMs: number): Promise<void> => {
@@ -158,12 +236,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const grace = setTimeout(() => server.closeAllConnections(), graceMs);
     await Promise.all([closed, runs?.close(graceMs)]);
     clearTimeout(grace);
+    stopSyncing();
+    await syncing;
+    cacheClosed = true;
+    if (ownCache) await cache?.close();
     if (ownStore) await store?.close();
     await engine.close();
     await demoApi?.close();
   };
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port,
@@ -171,6 +252,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     engine,
     definitions,
     store,
+    definitionCache: cache,
+    loaded,
     metrics,
     demoApiUrl: demoApi?.url,
     close(graceMs = 5_000) {
@@ -187,4 +270,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/**
+ * A definition cache on the history's database: the same SQLite file, or the same PostgreSQL
+ * URL. None without history, or for an open PostgreSQL store (its URL is not kept).
+ */
+async function openCacheBeside(history: ExecutionStore | StoreOptions | undefined, store: ExecutionStore | undefined): Promise<DefinitionCache | undefined> {
+  if (!history || !store) return undefined;
+  if (history instanceof ExecutionStore) return history.dialect === 'sqlite' ? DefinitionCache.open({ path: history.location }) : undefined;
+  return DefinitionCache.open({ url: history.url, path: history.path, env: history.env });
 }

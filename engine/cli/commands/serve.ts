@@ -14,6 +14,8 @@ interface ServeFlags {
   /** false with --no-history. */
   history: boolean;
   databaseUrl?: string;
+  /** false with --no-definition-cache. */
+  definitionCache: boolean;
   tokens?: string;
   /** false with --no-auth. */
   auth: boolean;
@@ -23,7 +25,9 @@ interface ServeFlags {
  * `weft serve`: the HTTP API over the definitions, reloading them when their files change.
  * Settings: flags > WEFT_* environment > weft.yaml > defaults. Stops on SIGINT or SIGTERM.
  * Execution history is on (SQLite in .weft/weft.db, or --database-url / WEFT_DATABASE_URL)
- * unless --no-history. Bearer-token auth is on with --tokens FILE or WEFT_TOKENS; without
+ * unless --no-history; the definition cache lives in the same database (it serves the last synced
+ * definitions at once on a restart, then the directories load) unless --no-definition-cache.
+ * Bearer-token auth is on with --tokens FILE or WEFT_TOKENS; without
  * tokens the server starts only with an explicit --no-auth (local use).
  */
 export function register(program: Command, io: CliIo): void {
@@ -39,6 +43,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'config file (default ./weft.yaml; env WEFT_CONFIG)')
     .option('--no-history', 'do not record executions (default: recorded in SQLite .weft/weft.db, or --database-url)')
     .option('--database-url <url>', 'history database: postgres://user@host:port/db or sqlite:PATH (env WEFT_DATABASE_URL)')
+    .option('--no-definition-cache', 'do not keep the definitions in the history database (default: kept, served at once on restart, queried under /api/v1/catalog)')
     .option('--tokens <file>', 'API tokens, YAML or JSON: [{name, tokenSha256 | token, scopes: [read|execute|admin]}] (env WEFT_TOKENS holds the same list)')
     .option('--no-auth', 'serve without authentication, for local use (required when no tokens are configured)')
     .action(async (flags: ServeFlags) => {
@@ -71,6 +76,7 @@ export function register(program: Command, io: CliIo): void {
           withDemoApi: config.withDemoApi,
           demoApiPort: config.demoApiPort,
           ...(flags.history ? { history: flags.databaseUrl ? { url: flags.databaseUrl } : {} } : {}),
+          ...(flags.definitionCache ? {} : { definitionCache: false as const }),
           ...(tokens ? { auth: { tokens } } : {}),
         });
       } catch (err) {
@@ -87,9 +93,12 @@ export function register(program: Command, io: CliIo): void {
         }
         throw err;
       }
-      const status = server.definitions.status!;
+      const status = server.definitions.status;
+      const serving = status
+        ? `${status.workflows} workflows, ${status.tasks} tasks from ${config.definitions.join(', ')}${status.ok ? '' : '; some files have errors, see the log'}`
+        : `${server.engine.workflows().length} workflows, ${server.engine.tasks().length} tasks from the definition cache; loading ${config.definitions.join(', ')}`;
       io.err(
-        `weft listening on ${server.url} (${status.workflows} workflows, ${status.tasks} tasks from ${config.definitions.join(', ')}${status.ok ? '' : '; some files have errors, see the log'})\n` +
+        `weft listening on ${server.url} (${serving})\n` +
           (server.demoApiUrl ? `demo API on ${server.demoApiUrl} (alias http://demo-api)\n` : '') +
           `history: ${server.store ? `${server.store.dialect} ${server.store.location}` : 'off (--no-history)'}; auth: ${tokens ? `${tokens.length} token${tokens.length === 1 ? '' : 's'}` : 'off (--no-auth)'}\n`,
       );
