@@ -20,7 +20,7 @@ const RATIO_TARGET = 0.8;
 
 async function foreach(ctx: BenchContext): Promise<Figure[]> {
   const items = ctx.quick ? 1_000 : ITEMS;
-  const rounds = ctx.quick ? 2 : 6;
+  const rounds = ctx.quick ? 2 : 8;
   const api = await startDemoApiChild(ctx.root);
   const engine = flowEngine(api.url);
   const agent = baselineAgent();
@@ -36,8 +36,11 @@ async function foreach(ctx: BenchContext): Promise<Figure[]> {
       await fn();
       return items / ((performance.now() - start) / 1000);
     };
-    await perSecond(() => handLoop(agent, api.url, ids));
-    await perSecond(() => runEngineOnce(engine, ids));
+    // Warm both up (JIT, connection pools) before measuring: the first runs are much slower.
+    for (let w = 0; w < (ctx.quick ? 1 : 3); w++) {
+      await perSecond(() => handLoop(agent, api.url, ids));
+      await perSecond(() => runEngineOnce(engine, ids));
+    }
     const m = await interleave(
       rounds,
       () => perSecond(() => handLoop(agent, api.url, ids)),

@@ -362,7 +362,9 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
   const root = parent ? (parent.$root as Record<string, unknown>) : undefined;
   const perItem = step.conditionPerItem ? step.condition : undefined;
   const runItem = async (i: number): Promise<void> => {
-    const frame: Record<string, unknown> = Object.create(parent ?? null);
+    // A top-level frame is a plain object (Object.create(null) would make a slow dictionary);
+    // nested frames inherit the outer items through the prototype chain.
+    const frame: Record<string, unknown> = parent ? Object.create(parent) : {};
     frame[fe.itemVar] = items[i];
     frame.index = i;
     if (fe.indexVar) frame[fe.indexVar] = i;
