@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeWithService, dropTestSchema, POSTGRES_TEST_URL, uniqueTestSchema } from '../../test/support/services.js';
+import { openStore } from './store.js';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,5 +87,29 @@ describe('DefinitionCache', () => {
     expect(((await (await app.request('/api/v1/catalog/stats')).json()) as { total: number }).total).toBe(6);
     const bad = await app.request('/api/v1/catalog/workflows?label=team');
     expect(bad.status).toBe(400);
+  });
+});
+
+const pgSchema = uniqueTestSchema('definition_cache');
+await describeWithService('postgres', 'DefinitionCache on PostgreSQL', () => {
+  afterAll(() => dropTestSchema(pgSchema));
+
+  it('migrates into the schema of the connection and reloads what it synced', async () => {
+    // The store creates the schema; the cache follows the URL's search_path into it.
+    await (await openStore({ url: POSTGRES_TEST_URL, schema: pgSchema })).close();
+    const url = `${POSTGRES_TEST_URL}${POSTGRES_TEST_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${pgSchema}`)}`;
+    const pg = await DefinitionCache.open({ url });
+    try {
+      expect(await pg.deltaSync(objects())).toMatchObject({ added: 6 });
+    } finally {
+      await pg.close();
+    }
+    const again = await DefinitionCache.open({ url });
+    try {
+      expect((await again.registry()).workflows.size).toBe(2);
+      expect(await again.unusedTasks()).toEqual([{ namespace: 'shop', name: 'legacy-export' }]);
+    } finally {
+      await again.close();
+    }
   });
 });

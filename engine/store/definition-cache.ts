@@ -172,10 +172,18 @@ export class DefinitionCache {
     const env = options.env ?? process.env;
     const url = options.url ?? (options.path ? undefined : env.WEFT_DATABASE_URL || undefined);
     let cache: DefinitionCache;
+    /** PostgreSQL: the connection's schema, where the migration tables go (as the execution store does). */
+    let migrationTableSchema: string | undefined;
     if (url && /^postgres(ql)?:\/\//i.test(url)) {
       const { default: pg } = await import('pg');
       const pool = new pg.Pool({ connectionString: url, max: 4 });
       pool.on('error', () => undefined);
+      try {
+        migrationTableSchema = (await pool.query<{ s: string }>('select current_schema() as s')).rows[0].s;
+      } catch (err) {
+        await pool.end().catch(() => undefined);
+        throw new DiagnosticError([{ code: 'WF_CACHE_OPEN', severity: 'error', message: `Cannot open the definition cache on PostgreSQL: ${(err as Error).message || 'connection failed'}`, hint: 'Check that the server is running and that the URL names a database the user may create tables in.' }]);
+      }
       cache = new DefinitionCache(new Kysely<CacheDatabase>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
     } else {
       const path = resolve(url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : (options.path ?? '.weft/weft.db'));
@@ -190,7 +198,7 @@ export class DefinitionCache {
       }
       cache = new DefinitionCache(new Kysely<CacheDatabase>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
     }
-    const migrator = new Migrator({ db: cache.db, provider, migrationTableName: 'weft_definition_cache_migration', migrationLockTableName: 'weft_definition_cache_migration_lock' });
+    const migrator = new Migrator({ db: cache.db, provider, migrationTableName: 'weft_definition_cache_migration', migrationLockTableName: 'weft_definition_cache_migration_lock', ...(migrationTableSchema ? { migrationTableSchema } : {}) });
     const { error } = await migrator.migrateToLatest();
     if (error) {
       await cache.close();
