@@ -314,3 +314,27 @@ spec:
     await engine.close();
   });
 });
+
+describe('Engine options', () => {
+  it('passes maxNestingDepth to the compiler', () => {
+    const yaml = `${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: nested }
+spec:
+  tasks:
+    - id: outer
+      forEach: { items: [1], itemVar: a }
+      tasks:
+        - id: inner
+          forEach: { items: [2], itemVar: b }
+          taskRef: number
+`;
+    const loaded = loadText(yaml, 'n.yaml');
+    const shallow = new Engine(new DefinitionRegistry(loaded.resources), { maxNestingDepth: 1 });
+    expect(shallow.workflow('nested')).toBeUndefined();
+    expect(shallow.compileErrors.map((e) => e.code)).toContain('WF_NESTING_TOO_DEEP');
+    const deep = new Engine(new DefinitionRegistry(loaded.resources), { maxNestingDepth: 2 });
+    expect(deep.workflow('nested')).toBeDefined();
+  });
+});

@@ -17,6 +17,8 @@ export interface EngineOptions {
   defaultTimeoutMs?: number;
   /** Maximum sub-workflow call depth (default 5). */
   maxCallDepth?: number;
+  /** Maximum forEach nesting depth (default 3). */
+  maxNestingDepth?: number;
   /** Connections per origin in the HTTP pool (default 256). */
   connections?: number;
   random?: () => number;
@@ -64,7 +66,7 @@ export class Engine {
 
   /** Compiles a registry and makes it current. Returns the definitions that did not compile. */
   load(registry: DefinitionRegistry): CompileError[] {
-    const compiled = compileRegistry(registry, { origins: this.origins, defaultTimeoutMs: this.options.defaultTimeoutMs ?? 30_000 });
+    const compiled = compileRegistry(registry, { origins: this.origins, defaultTimeoutMs: this.options.defaultTimeoutMs ?? 30_000, maxNestingDepth: this.options.maxNestingDepth });
     this.state = { registry, ...compiled };
     return compiled.errors;
   }
