@@ -64,3 +64,42 @@ describe('planWorkflow', () => {
     expect(plan.maxDepth).toBe(1);
   });
 });
+
+describe('control flow in plans', () => {
+  const yaml = `
+apiVersion: workflow.io/v1
+kind: WorkflowTask
+metadata: { name: t }
+spec: { type: http, http: { url: "http://h/x" } }
+---
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: cf }
+spec:
+  tasks:
+    - id: filter
+      forEach: { items: [1, 2], itemVar: n }
+      condition: { if: "{{forEach.n}} > 1" }
+      taskRef: t
+    - id: guard
+      forEach: { items: [1, 2], itemVar: n }
+      condition: { if: "{{input.go ?? false}} == true" }
+      taskRef: t
+    - id: route
+      switch: { value: "{{input.kind}}", cases: [{ match: a, taskRef: t }], default: { taskRef: t } }
+`;
+  const reg = new DefinitionRegistry(loadText(yaml, 'cf.yaml').resources);
+
+  it('says whether a forEach condition filters items or guards the loop', () => {
+    const plan = planWorkflow(reg.workflow('cf')!, reg, {});
+    const byId = Object.fromEntries(plan.nodes.map((n) => [n.id, n]));
+    expect(byId.filter.conditionScope).toBe('item');
+    expect(byId.guard.conditionScope).toBe('step');
+    expect(byId.route.conditionScope).toBeUndefined();
+  });
+
+  it('selects the switch case the input picks, case-insensitively, or the default', () => {
+    expect(planWorkflow(reg.workflow('cf')!, reg, { kind: 'A' }).nodes[2].switch!.selected).toBe('a');
+    expect(planWorkflow(reg.workflow('cf')!, reg, { kind: 'zzz' }).nodes[2].switch!.selected).toBe('default');
+  });
+});

@@ -5,6 +5,7 @@ import { parseDuration } from '../model/duration.js';
 import type { StepSpec, WorkflowResource } from '../model/types.js';
 import type { DefinitionRegistry } from '../load/registry.js';
 import type { TemplateScope } from '../template/compile.js';
+import { conditionReads, parseCondition } from '../expr/condition.js';
 import { buildGraph, criticalPath, type GraphEdge } from './graph.js';
 import { previewValue } from './preview.js';
 
@@ -23,6 +24,8 @@ export interface PlanNode {
   dependsOn: string[];
   level: number;
   condition?: string;
+  /** On a forEach step: `item` when the condition reads `forEach.*` (it filters items), `step` when it guards the whole loop. */
+  conditionScope?: 'item' | 'step';
   forEach?: { items: unknown; itemVar: string; maxParallel: number; itemCount?: number };
   switch?: { value: unknown; cases: Array<{ match: string | number | boolean; taskRef?: string; workflowRef?: string }>; default?: { taskRef?: string; workflowRef?: string }; selected?: string };
   timeoutMs?: number;
@@ -35,6 +38,15 @@ export interface PlanNode {
   /** Depth of control-flow nesting of this node (0 at the top). */
   depth: number;
   children?: PlanNode[];
+}
+
+/** True when a condition reads `forEach.*`; an unparseable condition counts as per item (the validator reports it). */
+function readsForEach(text: string): boolean {
+  try {
+    return conditionReads(parseCondition(text), 'forEach');
+  } catch {
+    return true;
+  }
 }
 
 /** What `POST /workflows/{name}/test` and `weft plan` return. */
@@ -91,7 +103,10 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
       const node: PlanNode = { id: s.id, path, kind, dependsOn: graph.dependencies.get(s.id) ?? [], level: levelOf.get(s.id) ?? 0, unresolved: [], depth: stepDepth };
       if (s.taskRef) node.taskRef = s.taskRef;
       if (s.workflowRef) node.workflowRef = s.workflowRef;
-      if (s.condition?.if) node.condition = s.condition.if;
+      if (s.condition?.if) {
+        node.condition = s.condition.if;
+        if (s.forEach) node.conditionScope = readsForEach(s.condition.if) ? 'item' : 'step';
+      }
       const timeout = parseDuration(s.timeout);
       if (timeout !== undefined) node.timeoutMs = timeout;
       if (s.forEach) {

@@ -65,9 +65,13 @@ export function planText(plan: DryRunPlan): string {
       const pad = '  '.repeat(depth + 1);
       const what = n.taskRef ? `task ${n.taskRef}` : n.workflowRef ? `workflow ${n.workflowRef}` : n.kind;
       lines.push(`${pad}${n.id}  ${what}${n.method && n.url ? `  ${n.method} ${n.url}` : ''}`);
-      if (n.condition) lines.push(`${pad}  if: ${n.condition}`);
+      if (n.condition) lines.push(`${pad}  if${n.conditionScope === 'item' ? ' (per item)' : n.conditionScope === 'step' ? ' (whole loop)' : ''}: ${n.condition}`);
       if (n.forEach) lines.push(`${pad}  forEach: ${n.forEach.itemCount !== undefined ? `${n.forEach.itemCount} items` : JSON.stringify(n.forEach.items)} as ${n.forEach.itemVar}${n.forEach.maxParallel ? `, ${n.forEach.maxParallel} at a time` : ''}`);
-      if (n.switch) lines.push(`${pad}  switch on ${JSON.stringify(n.switch.value)}${n.switch.selected ? ` -> ${n.switch.selected}` : ''}`);
+      if (n.switch) {
+        lines.push(`${pad}  switch on ${JSON.stringify(n.switch.value)}${n.switch.selected ? ` -> ${n.switch.selected}` : ''}`);
+        for (const c of n.switch.cases) lines.push(`${pad}    case ${JSON.stringify(c.match)}: ${c.taskRef ? `task ${c.taskRef}` : `workflow ${c.workflowRef}`}`);
+        if (n.switch.default) lines.push(`${pad}    default: ${n.switch.default.taskRef ? `task ${n.switch.default.taskRef}` : `workflow ${n.switch.default.workflowRef}`}`);
+      }
       if (n.input !== undefined) lines.push(`${pad}  input: ${JSON.stringify(n.input)}`);
       if (n.children) walk(n.children, depth + 1);
     }
