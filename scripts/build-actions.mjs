@@ -41,6 +41,9 @@ export async function buildActions(outDir = 'dist', sourceRoot = root) {
       legalComments: 'none',
       charset: 'utf8',
       logLevel: 'warning',
+      // Keep module paths relative to the source tree (node_modules is a symlink when building
+      // from HEAD), so the bundle does not depend on where the repository is checked out.
+      preserveSymlinks: true,
     });
   }
   return out;
