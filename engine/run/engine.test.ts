@@ -338,3 +338,28 @@ spec:
     expect(deep.workflow('nested')).toBeDefined();
   });
 });
+
+describe('Engine.prepareInput', () => {
+  const yaml = `${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: defaults }
+spec:
+  input: { type: object, properties: { n: { type: integer, default: 3 } } }
+  tasks: [ { id: n, taskRef: number } ]
+`;
+
+  it("applies defaults to a copy of the caller's input", () => {
+    const engine = engineFor(yaml);
+    const input = {};
+    expect(engine.prepareInput(engine.workflow('defaults')!, input)).toEqual({ n: 3 });
+    expect(input).toEqual({});
+  });
+
+  it('applies defaults in place to an input made for this run', () => {
+    const engine = engineFor(yaml);
+    const input = {};
+    expect(engine.prepareInput(engine.workflow('defaults')!, input, true)).toBe(input);
+    expect(input).toEqual({ n: 3 });
+  });
+});

@@ -113,10 +113,12 @@ export class Engine {
 
   /**
    * Validates the input against the workflow's schema (defaults applied) and returns the input
-   * to run with; throws DiagnosticError listing every input error.
+   * to run with; throws DiagnosticError listing every input error. Defaults are written into the
+   * value, so the caller's object is copied first unless `owned` says it was made for this run
+   * (a freshly parsed request body).
    */
-  prepareInput(wf: CompiledWorkflow, input: unknown): unknown {
-    const value = input === undefined || input === null ? {} : structuredClone(input);
+  prepareInput(wf: CompiledWorkflow, input: unknown, owned = false): unknown {
+    const value = input === undefined || input === null ? {} : owned ? input : structuredClone(input);
     if (!wf.validateInput(value)) {
       throw new DiagnosticError(ajvErrorsToDiagnostics(wf.validateInput.errors ?? [], '/input', 'WF_INPUT_INVALID'));
     }

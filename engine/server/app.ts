@@ -204,7 +204,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     if ('problem' in options) return fail(c, options.problem);
     let input: unknown;
     try {
-      input = engine.prepareInput(workflow, body.input);
+      input = engine.prepareInput(workflow, body.input, true);
     } catch (err) {
       if (!(err instanceof DiagnosticError)) throw err;
       return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
