@@ -18,7 +18,10 @@ abstract class Family {
   ) {}
 
   protected slot<T>(labels: Labels, init: () => T): T {
-    const key = labelText(labels);
+    // The series key is the label names and values joined by a separator that cannot appear in
+    // them; the escaped exposition text is only built when rendering.
+    let key = '';
+    for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`;
     let s = this.series.get(key);
     if (!s) {
       s = { labels, value: init() };
