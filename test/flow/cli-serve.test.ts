@@ -14,7 +14,7 @@ let url: string;
 
 beforeAll(async () => {
   api = await startDemoApi({ port: 0 });
-  const args = ['bin/weft.mjs', 'serve', '--no-auth', '--host', '127.0.0.1', '--port', '0', '--origin', `http://demo-api=${api.url}`, ...FLOW_DEFINITIONS.flatMap((d) => ['--definitions', d])];
+  const args = ['bin/weft.mjs', 'serve', '--no-auth', '--no-history', '--host', '127.0.0.1', '--port', '0', '--origin', `http://demo-api=${api.url}`, ...FLOW_DEFINITIONS.flatMap((d) => ['--definitions', d])];
   child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
