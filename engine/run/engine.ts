@@ -27,6 +27,13 @@ export interface EngineOptions {
 export interface ExecuteOptions {
   namespace?: string;
   signal?: AbortSignal;
+  /**
+   * The run's own abort controller, handed over by the caller in place of (or beside) `signal`:
+   * aborting it cancels the run; a CancelledError, DeadlineError or StepTimeoutError reason keeps
+   * its kind. A server gives each request's controller this way, which saves linking one more
+   * signal per run.
+   */
+  controller?: AbortController;
   executionId?: string;
   /** Outputs to use instead of calling, by step id. */
   mocks?: ReadonlyMap<string, unknown>;
@@ -140,6 +147,7 @@ export class Engine {
     return executeWorkflow(wf, input, this.host, {
       executionId: options.executionId ?? randomUUID(),
       signal: options.signal,
+      controller: options.controller,
       timeoutMs: options.timeoutMs,
       mocks: options.mocks,
     });

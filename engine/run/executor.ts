@@ -46,11 +46,11 @@ export async function executeWorkflow(
   wf: CompiledWorkflow,
   input: unknown,
   host: ExecutionHost,
-  options: { executionId: string; signal?: AbortSignal; timeoutMs?: number; callStack?: readonly string[]; mocks?: ReadonlyMap<string, unknown> },
+  options: { executionId: string; signal?: AbortSignal; controller?: AbortController; timeoutMs?: number; callStack?: readonly string[]; mocks?: ReadonlyMap<string, unknown> },
 ): Promise<ExecutionResult> {
   const startedAt = now();
   const timeoutMs = Math.max(1, options.timeoutMs ?? wf.timeoutMs);
-  const controller = new AbortController();
+  const controller = options.controller ?? new AbortController();
   // Every call in flight (a forEach runs up to maxParallel at once) listens on this signal.
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
@@ -81,12 +81,12 @@ export async function executeWorkflow(
     steps = await runGroup(wf.group, scope, ctx, controller.signal);
     const failed = firstFailure(steps);
     if (controller.signal.aborted) {
-      const reason = controller.signal.reason;
+      const reason = callerAbortReason(controller.signal.reason);
       status = reason instanceof DeadlineError ? 'timed_out' : 'cancelled';
       error = {
         type: reason instanceof DeadlineError ? 'timeout' : 'cancelled',
         code: reason instanceof DeadlineError ? 'WF_RUN_TIMEOUT' : 'WF_RUN_CANCELLED',
-        message: reason instanceof DeadlineError ? `Workflow '${wf.name}' did not finish within ${timeoutMs}ms` : (reason as Error).message,
+        message: reason instanceof DeadlineError ? `Workflow '${wf.name}' did not finish within ${timeoutMs}ms` : reason.message,
         hint: reason instanceof DeadlineError ? 'Raise spec.timeout or make the slow steps faster (see the trace).' : 'The caller cancelled or disconnected.',
         ...(failed ? { step: failed.id } : {}),
       };

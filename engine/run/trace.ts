@@ -1,3 +1,4 @@
+import { isoTime as iso } from '../model/time.js';
 import type { StepErrorInfo } from './errors.js';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -73,6 +74,8 @@ export function isSecretName(name: string): boolean {
  * @example maskUrl('https://u:p@x.io/a?api_key=1&q=2') // 'https://***@x.io/a?api_key=***&q=2'
  */
 export function maskUrl(url: string): string {
+  // Neither userinfo nor a query: nothing to mask (the common case, on every call).
+  if (url.indexOf('@') < 0 && url.indexOf('?') < 0) return url;
   let out = url.replace(/^(https?:\/\/)[^/@]+@/i, '$1***@');
   const q = out.indexOf('?');
   if (q < 0) return out;
@@ -98,10 +101,6 @@ export function maskUrl(url: string): string {
 /** Header names whose values never appear in traces or errors. */
 export const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$/i;
 
-/** An ISO-8601 timestamp from epoch milliseconds, or undefined. */
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;

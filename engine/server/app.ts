@@ -18,7 +18,7 @@ import { registerHistoryRoutes } from './history.js';
 import { acceptedBody, IdempotencyGate, validIdempotencyKey, type Reply } from './idempotency.js';
 import { silentLogger, type Logger } from './log.js';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
-import { clientSignal, readBodyText, TOO_LARGE } from './node-request.js';
+import { clientController, readBodyText, TOO_LARGE } from './node-request.js';
 import { openApiDocument, operationScopes } from './openapi.js';
 import { problem, problemFromDiagnostics, type Problem } from './problem.js';
 import { runProblem } from './run-problem.js';
@@ -239,7 +239,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   /** Runs and waits; with history, answers once the record is durable (shared commits). */
   async function runSync(c: ApiContext, workflow: CompiledWorkflow, input: unknown, key: string | undefined): Promise<Reply> {
-    const result = await engine.executeCompiled(workflow, input, { signal: clientSignal(c.req.raw, c.env) });
+    const result = await engine.executeCompiled(workflow, input, { controller: clientController(c.req.raw, c.env) });
     metrics.observeExecution(result);
     const headers = { 'x-execution-id': result.executionId };
     if (recorder) {

@@ -4,6 +4,7 @@ import type { Scope } from './auth.js';
 import { nearest } from '../model/suggest.js';
 import type { NodeBindings } from './node-request.js';
 import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
+import { isoTime as iso } from '../model/time.js';
 
 /** The Hono environment of the API: Node bindings and what the middleware learns about a request. */
 export type Env = {
@@ -91,7 +92,7 @@ export class QueryReader {
 
 /** An RFC 3339 timestamp of epoch milliseconds (undefined stays undefined). */
 export function isoTime(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  return ms === undefined ? undefined : iso(ms);
 }
 
 /** A 503 problem for history routes when the server runs without history. */

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { isoTime } from '../model/time.js';
 
 /** A structured log line: `level`, `msg` and plain fields; never bodies or secrets. */
 export type LogEntry = { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string } & Record<string, unknown>;
@@ -41,7 +42,7 @@ export function batchedStdout(): (line: string) => void {
  * @example jsonLogger()({ level: 'info', msg: 'request', method: 'GET', path: '/healthz', status: 200 })
  */
 export function jsonLogger(write: (line: string) => void = batchedStdout()): Logger {
-  return (entry) => write(JSON.stringify({ time: new Date().toISOString(), level: entry.level ?? 'info', ...entry }) + '\n');
+  return (entry) => write(JSON.stringify({ time: isoTime(Date.now()), level: entry.level ?? 'info', ...entry }) + '\n');
 }
 
 /** A logger that drops everything. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CancelledError } from '../run/errors.js';
 
 /** What @hono/node-server passes as `c.env`; absent under `app.request()`. */
 export interface NodeBindings {
@@ -59,14 +60,18 @@ function readNode(incoming: IncomingMessage, maxBytes: number): Promise<string |
 }
 
 /**
- * A signal that aborts when the client goes away before the response is written. Under
- * @hono/node-server it listens on the Node response; elsewhere it is the web Request's signal.
+ * The run's abort controller for a request: it aborts with a CancelledError when the client goes
+ * away before the response is written. Under @hono/node-server it listens on the Node response;
+ * elsewhere on the web Request's signal.
  */
-export function clientSignal(request: Request, env: NodeBindings | undefined): AbortSignal {
-  const outgoing = env?.outgoing;
-  if (!outgoing || typeof outgoing.once !== 'function') return request.signal;
+export function clientController(request: Request, env: NodeBindings | undefined): AbortController {
   const controller = new AbortController();
-  if (outgoing.destroyed) controller.abort();
-  else outgoing.once('close', () => !outgoing.writableFinished && controller.abort());
-  return controller.signal;
+  const gone = () => controller.abort(new CancelledError('The caller went away'));
+  const outgoing = env?.outgoing;
+  if (!outgoing || typeof outgoing.once !== 'function') {
+    if (request.signal.aborted) gone();
+    else request.signal.addEventListener('abort', gone, { once: true });
+  } else if (outgoing.destroyed) gone();
+  else outgoing.once('close', () => !outgoing.writableFinished && gone());
+  return controller;
 }
