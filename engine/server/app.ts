@@ -12,7 +12,7 @@ import type { ExecutionStore } from '../store/store.js';
 import { BackgroundRuns, type CallbackOptions } from './async.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { registerCatalogRoutes } from './catalog.js';
-import { fail, type ApiContext, type Env } from './context.js';
+import { fail, jsonReply, requestHeader, type ApiContext, type Env } from './context.js';
 import type { DefinitionSource } from './definitions.js';
 import { registerHistoryRoutes } from './history.js';
 import { acceptedBody, IdempotencyGate, validIdempotencyKey, type Reply } from './idempotency.js';
@@ -82,11 +82,14 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const given = c.req.header('x-request-id');
+    const given = requestHeader(c, 'x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
+    // Under Node the header goes on the Node response, merged into whatever the route answers.
+    const outgoing = c.env?.outgoing;
+    outgoing?.setHeader('x-request-id', requestId);
     await next();
-    c.res.headers.set('x-request-id', requestId);
+    if (!outgoing) c.res.headers.set('x-request-id', requestId);
     metrics.observeRequest(c.req.method, routeOf(c) ?? 'unmatched', c.res.status, (performance.now() - started) / 1000);
     log({
       level: c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info',
@@ -110,7 +113,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       // Documented public routes are open; every other route (unknown ones too) needs a token.
       const scope = key === undefined ? undefined : scopes.get(key);
       if (scope === null) return next();
-      const outcome = authenticate(auth, c.req.header('authorization'), scope);
+      const outcome = authenticate(auth, requestHeader(c, 'authorization'), scope);
       if (!outcome.ok) {
         return fail(c, problem(outcome.status, outcome.code, outcome.detail, { hint: outcome.hint }), outcome.challenge ? { 'www-authenticate': outcome.challenge } : {});
       }
@@ -214,7 +217,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name, input }, execute) : await execute();
     if (reply.executionId) c.set('executionId', reply.executionId);
     if (reply.problem) return fail(c, reply.problem, reply.headers);
-    return c.json(reply.body, reply.status as 200, reply.headers);
+    return jsonReply(c, reply.body, reply.status, reply.headers);
   });
 
   /** `Prefer: respond-async` or `?mode=async`, and `Idempotency-Key`; both need the history. */
@@ -223,8 +226,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     if (mode !== undefined && mode !== 'sync' && mode !== 'async') {
       return { problem: problemFromDiagnostics(400, [{ code: 'WF_QUERY_INVALID', severity: 'error', message: `mode '${mode}' is not one of sync, async`, hint: 'Use ?mode=async to answer 202 at once, or leave it out to wait for the output.', pointer: '/query/mode' }], 'WF_QUERY_INVALID') };
     }
-    const respondAsync = mode === 'async' || (mode === undefined && /(^|[,\s])respond-async\s*(,|;|$)/i.test(c.req.header('prefer') ?? ''));
-    const key = c.req.header('idempotency-key');
+    const respondAsync = mode === 'async' || (mode === undefined && /(^|[,\s])respond-async\s*(,|;|$)/i.test(requestHeader(c, 'prefer') ?? ''));
+    const key = requestHeader(c, 'idempotency-key');
     const needHistory = (what: string) => ({ problem: problem(400, 'WF_HISTORY_REQUIRED', `${what} needs execution history, which is off on this server`, { hint: 'Start weft serve without --no-history, or send the request without it.' }) });
     if (key !== undefined && !validIdempotencyKey(key)) {
       return { problem: problemFromDiagnostics(400, [{ code: 'WF_IDEMPOTENCY_KEY_INVALID', severity: 'error', message: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters', hint: 'Send a unique id per request, such as a UUID.', pointer: '/headers/idempotency-key' }], 'WF_IDEMPOTENCY_KEY_INVALID') };
@@ -344,7 +347,7 @@ async function readExecuteBody(c: ApiContext, maxBytes: number): Promise<Execute
   try {
     body = JSON.parse(text);
   } catch (err) {
-    const type = c.req.header('content-type')?.split(';')[0];
+    const type = requestHeader(c, 'content-type')?.split(';')[0];
     const message = `The request body is not valid JSON: ${(err as Error).message}`;
     const hint = `Send a JSON object such as {"input": {"userId": "7"}}${type && !/json/i.test(type) ? ` with content-type: application/json (this request says ${type})` : ''}.`;
     const d: Diagnostic = { code: 'WF_REQUEST_MALFORMED_JSON', severity: 'error', message, hint, pointer: '' };

@@ -15,6 +15,29 @@ export type Env = {
 
 export type ApiContext = Context<Env>;
 
+/**
+ * A request header (lower-case name). Under @hono/node-server it reads the Node request's
+ * headers, so no web Headers object is built per request; elsewhere the web Request's.
+ */
+export function requestHeader(c: ApiContext, name: string): string | undefined {
+  const incoming = c.env?.incoming;
+  if (!incoming) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Answers JSON with extra headers. Under @hono/node-server the headers go on the Node response
+ * (merged when Hono writes it), which keeps Hono on its cached-response path instead of building
+ * a web Headers object per answer.
+ */
+export function jsonReply(c: ApiContext, body: unknown, status: number, headers: Record<string, string>): Response {
+  const outgoing = c.env?.outgoing;
+  if (!outgoing) return c.json(body as object, status as 200, headers);
+  for (const name in headers) outgoing.setHeader(name, headers[name]);
+  return c.json(body as object, status as 200);
+}
+
 /** Answers with a problem carrying the request id and path; the log line shows its code. */
 export function fail(c: ApiContext, p: Problem, headers: Record<string, string> = {}): Response {
   c.set('code', p.code);

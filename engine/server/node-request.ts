@@ -16,9 +16,9 @@ export const TOO_LARGE = Symbol('too large');
  * web Request.
  */
 export async function readBodyText(request: Request, env: NodeBindings | undefined, maxBytes: number): Promise<string | typeof TOO_LARGE> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) return TOO_LARGE;
   const incoming = env?.incoming;
+  const declared = Number((incoming ? incoming.headers['content-length'] : request.headers.get('content-length')) ?? NaN);
+  if (declared > maxBytes) return TOO_LARGE;
   if (incoming && !incoming.readableEnded && typeof incoming.on === 'function') return readNode(incoming, maxBytes);
   const buffer = new Uint8Array(await request.arrayBuffer());
   if (buffer.byteLength > maxBytes) return TOO_LARGE;
