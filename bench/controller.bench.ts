@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../controller/model.js';
 import { figure, interleave, median, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
-import { startChildServer, type ChildServer } from './support/processes.js';
+import { startChildServer, tsNode, type ChildServer } from './support/processes.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGET_MS = 5000;
@@ -98,10 +98,10 @@ async function reconcileBench(ctx: BenchContext): Promise<Figure[]> {
     await git.addConfig('user.name', 'bench').addConfig('user.email', 'bench@weft.invalid').addConfig('commit.gpgsign', 'false');
     await git.add(['-A']);
     await git.commit('definitions');
-    const kube = await startChildServer('kube-apiserver', ['--import', 'tsx', 'test/support/kube-apiserver.ts'], { cwd: ctx.root });
+    const kube = await startChildServer('kube-apiserver', [...tsNode(ctx.root), 'test/support/kube-apiserver.ts'], { cwd: ctx.root });
     children.push(kube);
     // The heap limit the controller Deployment sets (NODE_OPTIONS in kustomize/base/controller.yaml).
-    const startController = () => startChildServer('controller', [`--max-old-space-size=${CONTROLLER_HEAP_MB}`, `--max-semi-space-size=${CONTROLLER_SEMI_SPACE_MB}`, '--import', 'tsx', SELF, 'reconcile'], { cwd: ctx.root, env: { WEFT_BENCH_KUBE: kube.url, WEFT_BENCH_REPO: repo, WEFT_BENCH_WORK: work }, timeoutMs: 120_000 });
+    const startController = () => startChildServer('controller', [`--max-old-space-size=${CONTROLLER_HEAP_MB}`, `--max-semi-space-size=${CONTROLLER_SEMI_SPACE_MB}`, ...tsNode(ctx.root), SELF, 'reconcile'], { cwd: ctx.root, env: { WEFT_BENCH_KUBE: kube.url, WEFT_BENCH_REPO: repo, WEFT_BENCH_WORK: work }, timeoutMs: 120_000 });
     const first = await startController();
     ctx.log(`controller.reconcile: initial sync of ${count} resources`);
     const initial = await call<{ ms: number; applied: number; result: string }>(first, '/reconcile');
@@ -148,14 +148,14 @@ async function cacheBench(ctx: BenchContext): Promise<Figure[]> {
     await writeDefinitions(defs, objects);
     await writeDefinitions(join(work, 'changed'), benchDefinitions(count, 1));
     await writeFile(join(work, 'seed.json'), JSON.stringify(objects));
-    kube = await startChildServer('kube-apiserver', ['--import', 'tsx', 'test/support/kube-apiserver.ts'], { cwd: ctx.root, env: { WEFT_KUBE_SEED: join(work, 'seed.json') }, timeoutMs: 300_000 });
+    kube = await startChildServer('kube-apiserver', [...tsNode(ctx.root), 'test/support/kube-apiserver.ts'], { cwd: ctx.root, env: { WEFT_KUBE_SEED: join(work, 'seed.json') }, timeoutMs: 300_000 });
     const { DefinitionCache } = await import('../engine/store/definition-cache.js');
     const db = join(work, 'weft.db');
     const cache = await DefinitionCache.open({ path: db });
     await cache.deltaSync(objects, { sourceVersion: 'bench' });
     await cache.close();
     const restart = async (mode: 'restart-cache' | 'restart-files' | 'restart-kube') => {
-      const child = await startChildServer(mode, ['--import', 'tsx', SELF, mode], {
+      const child = await startChildServer(mode, [...tsNode(ctx.root), SELF, mode], {
         cwd: ctx.root,
         env: { WEFT_BENCH_DB: db, WEFT_BENCH_DEFS: defs, WEFT_BENCH_CHANGED: join(work, 'changed'), WEFT_BENCH_KUBE: kube!.url },
         timeoutMs: 300_000,
@@ -204,7 +204,7 @@ export default [
   { name: 'controller.cache', description: 'engine restart with 10,000 cached definitions, then delta sync', run: cacheBench },
 ] satisfies BenchModule[];
 
-/** Child processes: `node --import tsx bench/controller.bench.ts reconcile|restart-cache|restart-files|restart-kube`. */
+/** Child processes: `node --import ./bin/ts-hooks.mjs bench/controller.bench.ts reconcile|restart-cache|restart-files|restart-kube`. */
 async function child(mode: string): Promise<void> {
   const routes = new Map<string, () => Promise<unknown>>();
   if (mode === 'reconcile') {

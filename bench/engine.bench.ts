@@ -22,7 +22,7 @@ import { Engine, type TaskRunner } from '../engine/run/index.js';
 import { dagDefinitions, layeredDag, promiseGraph } from './support/dag.js';
 import { elapsedNs, figure, interleave, paired, profileArgs, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
 import { loadPool, runLoad, type LoadRequest, type LoadResult } from './support/load.js';
-import { processCpuMs, startChildServer, startDemoApiChild, type ChildServer } from './support/processes.js';
+import { processCpuMs, startChildServer, startDemoApiChild, tsNode, type ChildServer } from './support/processes.js';
 
 const DAG_SIZES = [10, 50, 200] as const;
 const DAG_SEED = 20_240_601;
@@ -130,7 +130,7 @@ async function startEngineServer(ctx: BenchContext, apiUrl: string): Promise<{ s
       ctx.note(`bin/weft.mjs serve did not start, so bench/servers/weft-serve.ts (startServer) is measured instead: ${(err as Error).message.split('\n').slice(0, 4).join(' | ')}`);
     }
   }
-  const server = await startChildServer('weft serve', [...profileArgs(ctx, 'weft'), '--import', 'tsx', join(ctx.root, 'bench/servers/weft-serve.ts'), '--definitions', definitions, '--origin', origin, '--port', '0'], { cwd: ctx.root });
+  const server = await startChildServer('weft serve', [...profileArgs(ctx, 'weft'), ...tsNode(ctx.root), join(ctx.root, 'bench/servers/weft-serve.ts'), '--definitions', definitions, '--origin', origin, '--port', '0'], { cwd: ctx.root });
   return { server, kind: 'bench/servers/weft-serve.ts (startServer)' };
 }
 
@@ -158,7 +158,7 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
     children.push(api);
     const engine = await startEngineServer(ctx, api.url);
     children.push(engine.server);
-    const hand = await startChildServer('hand-written', [...profileArgs(ctx, 'hand-written'), '--import', 'tsx', join(ctx.root, 'bench/servers/hand-written.ts'), '--api', api.url, '--port', '0'], { cwd: ctx.root });
+    const hand = await startChildServer('hand-written', [...profileArgs(ctx, 'hand-written'), ...tsNode(ctx.root), join(ctx.root, 'bench/servers/hand-written.ts'), '--api', api.url, '--port', '0'], { cwd: ctx.root });
     children.push(hand);
     ctx.log(`engine.e2e: demo API ${api.url}, engine ${engine.server.url}, hand-written ${hand.url}`);
     ctx.note(`engine server measured: ${engine.kind}; response body: the API's execution result with its trace`);

@@ -3,7 +3,7 @@
  * to the demo API, run by the engine or by a hand-written loop making the same calls.
  *
  * Run as a script it is the engine process whose peak RSS the benchmark reports:
- * `node --import tsx bench/flow-workload.ts --api URL --items 10000 --rounds 3` prints one JSON
+ * `node --import ./bin/ts-hooks.mjs bench/flow-workload.ts --api URL --items 10000 --rounds 3` prints one JSON
  * line `{ "maxRssMb": …, "itemsPerSecond": [...], "traceItems": … }`.
  */
 import { pathToFileURL } from 'node:url';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { baselineAgent, flowEngine, flowItems, handLoop, runEngineOnce } from './flow-workload.js';
 import { figure, interleave, paired, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
-import { startDemoApiChild } from './support/processes.js';
+import { startDemoApiChild, tsNode } from './support/processes.js';
 
 const ITEMS = 10_000;
 const RSS_TARGET_MB = 300;
@@ -71,7 +71,7 @@ async function foreach(ctx: BenchContext): Promise<Figure[]> {
 
 /** Runs the workload in a child process holding only the engine and reports its peak RSS. */
 async function childRss(ctx: BenchContext, apiUrl: string, items: number): Promise<{ maxRssMb: number; traceItems: number }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ctx.root, 'bench/flow-workload.ts'), '--api', apiUrl, '--items', String(items), '--rounds', '3'], {
+  const { stdout } = await promisify(execFile)(process.execPath, [...tsNode(ctx.root), join(ctx.root, 'bench/flow-workload.ts'), '--api', apiUrl, '--items', String(items), '--rounds', '3'], {
     cwd: ctx.root,
     timeout: 300_000,
     maxBuffer: 1 << 20,

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], { cwd: root, timeout: 120_000 }).then(
+  return run(process.execPath, ['--import', './bin/ts-hooks.mjs', 'bench/main.ts', ...args], { cwd: root, timeout: 120_000 }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

@@ -33,7 +33,7 @@
  *
  * Profiling: `--profile DIR` makes the measured servers (child processes) write V8 CPU profiles
  * under DIR; for in-process benchmarks run
- * `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/main.ts --only engine.overhead`. Then
+ * `node --cpu-prof --cpu-prof-dir=DIR --import ./bin/ts-hooks.mjs bench/main.ts --only engine.overhead`. Then
  * `node scripts/bench-profile.mjs DIR/…/*.cpuprofile` lists the hot functions as file:line.
  *
  * Exit code: 0 when every benchmark ran (and, with `--check`, every target held), 1 when a

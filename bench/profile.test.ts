@@ -11,8 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'weft-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scripts/bench-profile.mjs', () => {
-  it('names the hot function of a tsx-run file with its source line', async () => {
-    await run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'bench/support/testdata/busy.ts'], { cwd: root, timeout: 60_000 });
+  it('names the hot function of a file run with the module hooks, with its source line', async () => {
+    await run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', './bin/ts-hooks.mjs', 'bench/support/testdata/busy.ts'], { cwd: root, timeout: 60_000 });
     const profile = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
     const { stdout } = await run(process.execPath, ['scripts/bench-profile.mjs', join(dir, profile), '--top', '5'], { cwd: root, timeout: 60_000 });
     expect(stdout).toMatch(/^\s*\d+\.\d%\s+spin bench\/support\/testdata\/busy\.ts:6$/m);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `weft` command: installs the TypeScript module hooks, then hands over to the CLI.
-import { register } from 'node:module';
+import './ts-hooks.mjs';
 
-register('./ts-loader.mjs', import.meta.url);
 const { main } = await import('../engine/cli/main.ts');
 process.exitCode = await main(process.argv);

@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 /**
- * Summarises a V8 CPU profile (`node --cpu-prof`) of Weft code run through tsx: the functions
- * with the most self time and the Weft functions with the most inclusive time, as
- * `name file:line`. tsx compiles every file onto one line (minified whitespace, keepNames), so
- * positions are mapped back through a source map made with the same esbuild options.
+ * Summarises a V8 CPU profile (`node --cpu-prof`) of Weft code run through Weft's module hooks
+ * (`bin/ts-hooks.mjs`, as `weft` and `npm run bench` run): the functions with the most self time
+ * and the Weft functions with the most inclusive time, as `name file:line`. Positions in the
+ * compiled code are mapped back through a source map made with the hooks' own esbuild options.
  *
  * usage: node scripts/bench-profile.mjs FILE.cpuprofile [--top N] [--callers FUNCTION]
  *
  * Profiles come from `npm run bench -- --only engine.e2e --profile DIR` (the measured servers)
- * or `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/main.ts --only engine.overhead`.
+ * or `node --cpu-prof --cpu-prof-dir=DIR --import ./bin/ts-hooks.mjs bench/main.ts --only engine.overhead`.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TRANSFORM } from '../bin/ts-loader.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, callers: { type: 'string' } } });
 if (positionals.length !== 1) {
@@ -23,14 +24,14 @@ if (positionals.length !== 1) {
 }
 const root = resolve(import.meta.dirname, '..');
 const rootUrl = `${pathToFileURL(root).href}/`;
-const esbuild = createRequire(resolve(root, 'node_modules/tsx/package.json'))('esbuild');
+const esbuild = createRequire(resolve(root, 'package.json'))('esbuild');
 
 const maps = new Map();
 function sourceMap(file) {
   if (!maps.has(file)) {
     let map = null;
     try {
-      const out = esbuild.transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: `node${process.versions.node}`, sourcemap: 'external', minifyWhitespace: true, keepNames: true, sourcefile: file });
+      const out = esbuild.transformSync(readFileSync(file, 'utf8'), { ...TRANSFORM, sourcemap: 'external', sourcefile: file });
       map = new SourceMap(JSON.parse(out.map));
     } catch {
       map = null;

@@ -3,7 +3,7 @@
  * with keep-alive, the same four calls to the demo API (three GETs started together, the POST as
  * soon as the user and the stock are known) and the same JSON shaping of the answer.
  *
- * `node --import tsx bench/servers/hand-written.ts --api http://127.0.0.1:PORT [--port 0]`
+ * `node --import ./bin/ts-hooks.mjs bench/servers/hand-written.ts --api http://127.0.0.1:PORT [--port 0]`
  * prints `hand-written listening on URL`; `POST /checkout {userId, sku, quantity}` answers
  * `{orderId, status, total, email, inStock, creditApproved}`.
  */

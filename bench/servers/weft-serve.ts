@@ -3,7 +3,7 @@
  * `startServer` from engine/server (Hono app, request log as JSON lines on stdout, definitions
  * checked by the validator), without watching files.
  *
- * `node --import tsx bench/servers/weft-serve.ts --definitions DIR --origin FROM=TO [--port 0]`
+ * `node --import ./bin/ts-hooks.mjs bench/servers/weft-serve.ts --definitions DIR --origin FROM=TO [--port 0]`
  * prints `weft listening on URL` once it serves.
  */
 import { parseArgs } from 'node:util';

@@ -34,7 +34,7 @@ const LISTENING = /listening\b[^\n]*?(https?:\/\/[^\s"/]+)/i;
 /**
  * Starts `node ARGS…` and waits until it prints a line `… listening on http://HOST:PORT`.
  * Fails with the child's stderr when it exits first or prints nothing within `timeoutMs`.
- * @example const api = await startChildServer('demo API', ['--import', 'tsx', 'fixtures/demo-api/main.ts', '--port', '0'], { cwd: root });
+ * @example const api = await startChildServer('demo API', [...tsNode(root), 'fixtures/demo-api/main.ts', '--port', '0'], { cwd: root });
  */
 export function startChildServer(label: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ChildServer> {
   hookExit();
@@ -100,7 +100,15 @@ export function processCpuMs(pid: number): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
+/**
+ * Node flags that run TypeScript sources with Weft's own module hooks (`bin/ts-hooks.mjs`), the
+ * way `weft` itself runs: every measured process, the baselines included, is compiled alike.
+ */
+export function tsNode(root: string): string[] {
+  return ['--import', join(root, 'bin/ts-hooks.mjs')];
+}
+
 /** Starts the demo API (`fixtures/demo-api/main.ts`) on a free loopback port. */
 export function startDemoApiChild(root: string): Promise<ChildServer> {
-  return startChildServer('demo API', ['--import', 'tsx', join(root, 'fixtures/demo-api/main.ts'), '--host', '127.0.0.1', '--port', '0'], { cwd: root });
+  return startChildServer('demo API', [...tsNode(root), join(root, 'fixtures/demo-api/main.ts'), '--host', '127.0.0.1', '--port', '0'], { cwd: root });
 }

@@ -57,21 +57,26 @@ describe('compileHttp', () => {
 });
 
 describe('abortHub', () => {
-  it('gives every call on one signal the same emitter, which fires once when the signal aborts', () => {
+  it('gives every call on one signal the same fan-out, which fires once when the signal aborts', () => {
     const controller = new AbortController();
     const hub = abortHub(controller.signal);
     expect(abortHub(controller.signal)).toBe(hub);
     let fired = 0;
     hub.on('abort', () => fired++);
-    hub.on('abort', () => fired++);
-    controller.abort();
+    const removed = () => (fired += 100);
+    hub.once('abort', () => fired++);
+    hub.on('abort', removed);
+    hub.removeListener('abort', removed);
+    expect(hub.aborted).toBe(false);
+    controller.abort('bye');
     controller.abort();
     expect(fired).toBe(2);
+    expect(hub).toMatchObject({ aborted: true, reason: 'bye' });
   });
 
   it('fires for a signal that was already aborted', async () => {
     const hub = abortHub(AbortSignal.abort());
-    const fired = new Promise((resolve) => hub.once('abort', resolve));
+    const fired = new Promise<void>((resolve) => hub.once('abort', () => resolve()));
     await expect(fired).resolves.toBeUndefined();
   });
 });

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { HttpSpec } from '../model/types.js';
 import { compileValue, stringify, type CompiledValue, type TemplateScope } from '../template/compile.js';
@@ -78,20 +77,53 @@ export function compileHttp(spec: HttpSpec, owner: string, origins: ReadonlyMap<
 }
 
 /**
- * One EventEmitter per AbortSignal that re-emits its abort: undici listens on an EventEmitter
- * with a plain `on`, so every call of a run shares the one EventTarget listener the run's
- * signal gets here, instead of adding and removing its own per call.
+ * An abort handle in the shape undici accepts as a request's `signal` (`aborted`, `reason`,
+ * `once`/`on`/`removeListener` of 'abort'), with O(1) add and remove: one per run fans the run's
+ * abort out to its calls in flight (a forEach has up to maxParallel of them), one per attempt
+ * with a timeout adds its timer. Cheaper than an EventEmitter or an AbortController per call.
  */
-const hubs = new WeakMap<AbortSignal, EventEmitter>();
-export function abortHub(signal: AbortSignal): EventEmitter {
+export class AbortFanout {
+  aborted = false;
+  reason: unknown = undefined;
+  private readonly listeners = new Set<() => void>();
+
+  /** Adds a listener; on a handle already aborted it runs in a microtask. */
+  on(_event: 'abort', fn: () => void): this {
+    if (this.aborted) queueMicrotask(fn);
+    else this.listeners.add(fn);
+    return this;
+  }
+
+  once(event: 'abort', fn: () => void): this {
+    return this.on(event, fn);
+  }
+
+  removeListener(_event: 'abort', fn: () => void): this {
+    this.listeners.delete(fn);
+    return this;
+  }
+
+  /** Aborts once: every listener runs, then none is kept. */
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    for (const fn of listeners) fn();
+  }
+}
+
+/** The fan-out of each run signal, made on its first call: one EventTarget listener per run. */
+const hubs = new WeakMap<AbortSignal, AbortFanout>();
+export function abortHub(signal: AbortSignal): AbortFanout {
   let hub = hubs.get(signal);
   if (!hub) {
-    const created = new EventEmitter();
-    created.setMaxListeners(0);
+    const created = new AbortFanout();
     hub = created;
     hubs.set(signal, created);
-    if (signal.aborted) queueMicrotask(() => created.emit('abort'));
-    else signal.addEventListener('abort', () => created.emit('abort'), { once: true });
+    if (signal.aborted) created.abort(signal.reason);
+    else signal.addEventListener('abort', () => created.abort(signal.reason), { once: true });
   }
   return hub;
 }
@@ -132,8 +164,8 @@ export class HttpClient {
   /**
    * Performs one attempt. Network errors, 5xx, 429 and attempt timeouts are retryable;
    * other 4xx are not. `timeoutMs` bounds the whole attempt (headers and body). The attempt's
-   * abort handle is a bare EventEmitter (undici accepts one) fed by one timer and one listener
-   * on the run's signal: no AbortController or promise race per call.
+   * abort handle is an AbortFanout fed by one timer and one listener on the run's fan-out: no
+   * AbortController or promise race per call.
    */
   async call(http: CompiledHttp, scope: TemplateScope, signal: AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
     let origin = http.origin;
@@ -177,26 +209,26 @@ export class HttpClient {
     const url = origin + path;
     if (signal?.aborted) throw classifyNetworkError(signal.reason, url, signal);
     const hub = signal ? abortHub(signal) : undefined;
-    let handle: EventEmitter | undefined = hub;
+    let handle: AbortFanout | undefined = hub;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     let onParentAbort: (() => void) | undefined;
     if (timeoutMs !== undefined) {
-      const attempt = new EventEmitter();
+      const attempt = new AbortFanout();
       handle = attempt;
       timer = setTimeout(() => {
         timedOut = true;
-        attempt.emit('abort');
+        attempt.abort();
       }, timeoutMs);
       if (hub) {
-        onParentAbort = () => attempt.emit('abort');
-        hub.once('abort', onParentAbort);
+        onParentAbort = () => attempt.abort();
+        hub.on('abort', onParentAbort);
       }
     }
     let res: Dispatcher.ResponseData;
     let output: unknown;
     try {
-      res = await this.agent.request({ origin, path, method: http.method, headers, body, signal: handle });
+      res = await this.agent.request({ origin, path, method: http.method, headers, body, signal: handle as unknown as Dispatcher.RequestOptions['signal'] });
       output = await readBody(res);
     } catch (err) {
       if (timedOut && !signal?.aborted) {
