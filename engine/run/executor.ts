@@ -70,8 +70,10 @@ export async function executeWorkflow(
   const scope: TemplateScope = {
     input,
     tasks: {},
+    forEach: undefined,
     workflow: { name: wf.name, namespace: wf.namespace, version: wf.version },
     execution: { id: options.executionId },
+    secrets: undefined,
   };
   let steps: StepTrace[] = [];
   let status: ExecutionResult['status'] = 'succeeded';
@@ -124,6 +126,15 @@ function callerAbortReason(reason: unknown): Error {
   if (reason instanceof DeadlineError || reason instanceof StepTimeoutError || reason instanceof CancelledError) return reason;
   if (reason instanceof Error && reason.name !== 'AbortError') return new CancelledError(reason.message);
   return new CancelledError('The caller went away');
+}
+
+/**
+ * A scope like `scope` with its tasks and forEach frame replaced. Written out field by field:
+ * every scope of a run then has one shape, which keeps template lookups fast, and an object
+ * spread per forEach item cost as much as parsing the item's response.
+ */
+function derivedScope(scope: TemplateScope, tasks: Record<string, StepView>, forEach: Record<string, unknown> | undefined): TemplateScope {
+  return { input: scope.input, tasks, forEach, workflow: scope.workflow, execution: scope.execution, secrets: scope.secrets };
 }
 
 function defaultOutput(scope: TemplateScope): Record<string, unknown> {
@@ -273,7 +284,7 @@ async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope,
       return runBody(target, stepId, scope, ctx, signal, trace);
     }
     case 'group': {
-      const inner: TemplateScope = { ...scope, tasks: Object.create(scope.tasks) as Record<string, StepView> };
+      const inner = derivedScope(scope, Object.create(scope.tasks) as Record<string, StepView>, scope.forEach);
       const children = await runGroup(body.group, inner, ctx, signal);
       trace.children = children;
       const failed = firstFailure(children);
@@ -370,7 +381,7 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
     if (fe.indexVar) frame[fe.indexVar] = i;
     frame.$parent = parent ?? null;
     frame.$root = root ?? frame;
-    const itemScope: TemplateScope = { ...scope, forEach: frame };
+    const itemScope = derivedScope(scope, scope.tasks, frame);
     const t: StepTrace = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'succeeded', readyAt: now() };
     t.startedAt = t.readyAt;
     try {
@@ -457,7 +468,7 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
     });
   }
   const attempts: AttemptTrace[] = (trace.attempts ??= []);
-  const taskScope: TemplateScope = { input, tasks: EMPTY_TASKS };
+  const taskScope: TemplateScope = { input, tasks: EMPTY_TASKS, forEach: undefined, workflow: undefined, execution: undefined, secrets: undefined };
   const host = ctx.host;
   if (task.http) trace.method = task.http.method;
   let backoff = 0;
