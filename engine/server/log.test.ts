@@ -12,6 +12,37 @@ describe('jsonLogger', () => {
   });
 });
 
+describe('jsonLogger line shapes', () => {
+  const line = (entry: Parameters<ReturnType<typeof jsonLogger>>[0]) => {
+    const lines: string[] = [];
+    jsonLogger((l) => lines.push(l))(entry);
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+
+  it('puts time and level first whatever the order of the entry, and never repeats level', () => {
+    for (const entry of [{ level: 'warn' as const, msg: 'm', a: 1 }, { msg: 'm', level: 'warn' as const, a: 1 }, { msg: 'm', a: 1, level: 'warn' as const }]) {
+      const text = line(entry);
+      expect(text.match(/"level"/g)).toHaveLength(1);
+      const parsed = JSON.parse(text);
+      expect(Object.keys(parsed)).toEqual(['time', 'level', 'msg', 'a']);
+      expect(parsed).toMatchObject({ level: 'warn', msg: 'm', a: 1 });
+      expect(parsed.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  });
+
+  it('writes an entry with only a level as time and level', () => {
+    const parsed = JSON.parse(line({ level: 'error', msg: '' }));
+    expect(parsed).toMatchObject({ level: 'error', msg: '' });
+    expect(Object.keys(parsed)).toEqual(['time', 'level', 'msg']);
+  });
+
+  it('escapes what the entry holds', () => {
+    const parsed = JSON.parse(line({ level: 'info', msg: 'quote " and \n newline', path: '/a"b' }));
+    expect(parsed).toMatchObject({ msg: 'quote " and \n newline', path: '/a"b' });
+  });
+});
+
 describe('batchedStdout', () => {
   it('writes the lines of the next 20 ms in one write', async () => {
     vi.useFakeTimers();

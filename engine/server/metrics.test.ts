@@ -18,6 +18,22 @@ describe('Metrics exposition', () => {
     expect(text).toContain('weft_execution_duration_seconds_sum{namespace="default",workflow="checkout"} 0.44\n');
   });
 
+  it('keeps one series per label set, however the values overlap', () => {
+    const m = new Metrics();
+    m.observeRequest('GET', '/a', 200, 0.001);
+    m.observeRequest('GET', '/a', 200, 0.001);
+    m.observeRequest('GET', '/a', 404, 0.001);
+    m.observeRequest('POST', '/a', 200, 0.001);
+    m.observeRequest('GET', '/b', 200, 0.001);
+    const counts = m.render().split('\n').filter((l) => l.startsWith('weft_http_requests_total{'));
+    expect(counts).toEqual([
+      'weft_http_requests_total{method="GET",route="/a",status="200"} 2',
+      'weft_http_requests_total{method="GET",route="/a",status="404"} 1',
+      'weft_http_requests_total{method="POST",route="/a",status="200"} 1',
+      'weft_http_requests_total{method="GET",route="/b",status="200"} 1',
+    ]);
+  });
+
   it('observes nested task steps (forEach items, child runs) but not skipped ones', () => {
     const m = new Metrics();
     m.observeExecution(sampleResult('checkout'));

@@ -8,26 +8,50 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 type Labels = Record<string, string>;
 
-/** One Prometheus metric family: a name, a type, a help text and its series by label set. */
+const NO_LABELS: readonly string[] = [];
+
+/**
+ * One Prometheus metric family: a name, a type, a help text, its label names, and its series by
+ * label values. A series is found through one Map per label, keyed by the value: observing
+ * builds no key string and no label object (the hot path observes several times per request);
+ * the escaped exposition text is only built when rendering.
+ */
 abstract class Family {
-  protected readonly series = new Map<string, { labels: Labels; value: unknown }>();
+  private readonly index = new Map<string, unknown>();
+  protected readonly series: Array<{ values: readonly string[]; value: unknown }> = [];
   constructor(
     readonly name: string,
     readonly help: string,
     readonly type: 'counter' | 'gauge' | 'histogram',
+    readonly labelNames: readonly string[] = [],
   ) {}
 
-  protected slot<T>(labels: Labels, init: () => T): T {
-    // The series key is the label names and values joined by a separator that cannot appear in
-    // them; the escaped exposition text is only built when rendering.
-    let key = '';
-    for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`;
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels, value: init() };
-      this.series.set(key, s);
+  /** The series of these label values (in `labelNames` order), made by `init` the first time. */
+  protected slot<T>(values: readonly string[], init: () => T): T {
+    let map = this.index;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = map.get(values[i]) as Map<string, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        map.set(values[i], next);
+      }
+      map = next;
     }
-    return s.value as T;
+    const key = last < 0 ? '' : values[last];
+    let value = map.get(key) as T | undefined;
+    if (value === undefined) {
+      value = init();
+      map.set(key, value);
+      this.series.push({ values: [...values], value });
+    }
+    return value;
+  }
+
+  protected labels(values: readonly string[]): Labels {
+    const out: Labels = {};
+    this.labelNames.forEach((n, i) => (out[n] = values[i]));
+    return out;
   }
 
   abstract lines(): string[];
@@ -38,17 +62,17 @@ abstract class Family {
 }
 
 class Counter extends Family {
-  constructor(name: string, help: string) {
-    super(name, help, 'counter');
+  constructor(name: string, help: string, labelNames: readonly string[] = []) {
+    super(name, help, 'counter', labelNames);
   }
 
-  inc(labels: Labels, by = 1): void {
-    const box = this.slot(labels, () => ({ v: 0 }));
+  inc(values: readonly string[], by = 1): void {
+    const box = this.slot(values, () => ({ v: 0 }));
     box.v += by;
   }
 
   lines(): string[] {
-    return [...this.series.values()].map((s) => `${this.name}${labelText(s.labels)} ${(s.value as { v: number }).v}\n`);
+    return this.series.map((s) => `${this.name}${labelText(this.labels(s.values))} ${(s.value as { v: number }).v}\n`);
   }
 }
 
@@ -57,12 +81,13 @@ class Histogram extends Family {
     name: string,
     help: string,
     private readonly buckets: readonly number[],
+    labelNames: readonly string[] = [],
   ) {
-    super(name, help, 'histogram');
+    super(name, help, 'histogram', labelNames);
   }
 
-  observe(labels: Labels, value: number): void {
-    const h = this.slot(labels, () => ({ counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 }));
+  observe(values: readonly string[], value: number): void {
+    const h = this.slot(values, () => ({ counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 }));
     // Counts per bucket are kept non-cumulative; rendering sums them.
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]) i++;
@@ -73,8 +98,9 @@ class Histogram extends Family {
 
   lines(): string[] {
     const out: string[] = [];
-    for (const { labels, value } of this.series.values()) {
-      const h = value as { counts: number[]; sum: number; count: number };
+    for (const s of this.series) {
+      const labels = this.labels(s.values);
+      const h = s.value as { counts: number[]; sum: number; count: number };
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
         cumulative += h.counts[i];
@@ -130,15 +156,15 @@ export interface MetricsSources {
  * const text = metrics.render(); // GET /metrics
  */
 export class Metrics {
-  private readonly executions = new Counter('weft_executions_total', 'Workflow runs finished, by namespace, workflow and status.');
-  private readonly executionSeconds = new Histogram('weft_execution_duration_seconds', 'Duration of finished workflow runs.', LATENCY_BUCKETS);
-  private readonly stepSeconds = new Histogram('weft_step_duration_seconds', 'Duration of task steps that ran (all attempts), by namespace, task and status.', LATENCY_BUCKETS);
+  private readonly executions = new Counter('weft_executions_total', 'Workflow runs finished, by namespace, workflow and status.', ['namespace', 'workflow', 'status']);
+  private readonly executionSeconds = new Histogram('weft_execution_duration_seconds', 'Duration of finished workflow runs.', LATENCY_BUCKETS, ['namespace', 'workflow']);
+  private readonly stepSeconds = new Histogram('weft_step_duration_seconds', 'Duration of task steps that ran (all attempts), by namespace, task and status.', LATENCY_BUCKETS, ['namespace', 'task', 'status']);
   private readonly commitSeconds = new Histogram('weft_store_commit_duration_seconds', 'Duration of shared history commits.', LATENCY_BUCKETS);
   private readonly commitRecords = new Histogram('weft_store_commit_records', 'Records written per shared history commit.', BATCH_BUCKETS);
   private readonly commitFailures = new Counter('weft_store_commit_failures_total', 'Shared history commits that failed.');
-  private readonly requests = new Counter('weft_http_requests_total', 'API requests answered, by method, route and status code.');
-  private readonly requestSeconds = new Histogram('weft_http_request_duration_seconds', 'Time to answer API requests, by method and route.', LATENCY_BUCKETS);
-  private readonly callbacks = new Counter('weft_callbacks_total', 'Callback deliveries of asynchronous runs, by outcome (delivered, failed).');
+  private readonly requests = new Counter('weft_http_requests_total', 'API requests answered, by method, route and status code.', ['method', 'route', 'status']);
+  private readonly requestSeconds = new Histogram('weft_http_request_duration_seconds', 'Time to answer API requests, by method and route.', LATENCY_BUCKETS, ['method', 'route']);
+  private readonly callbacks = new Counter('weft_callbacks_total', 'Callback deliveries of asynchronous runs, by outcome (delivered, failed).', ['outcome']);
   private readonly families: Family[];
 
   constructor(sources: MetricsSources = {}) {
@@ -168,33 +194,33 @@ export class Metrics {
   /** Counts a finished run and the durations of its task steps (nested ones included). */
   observeExecution(result: ExecutionResult): void {
     const { namespace, name } = result.workflow;
-    this.executions.inc({ namespace, workflow: name, status: result.status });
-    this.executionSeconds.observe({ namespace, workflow: name }, result.durationMs / 1000);
+    this.executions.inc([namespace, name, result.status]);
+    this.executionSeconds.observe([namespace, name], result.durationMs / 1000);
     this.observeSteps(namespace, result.steps);
   }
 
   private observeSteps(namespace: string, steps: readonly StepTrace[]): void {
     for (const s of steps) {
-      if (s.taskRef && s.status !== 'skipped' && s.durationMs !== undefined) this.stepSeconds.observe({ namespace, task: s.taskRef, status: s.status }, s.durationMs / 1000);
+      if (s.taskRef && s.status !== 'skipped' && s.durationMs !== undefined) this.stepSeconds.observe([namespace, s.taskRef, s.status], s.durationMs / 1000);
       if (s.children) this.observeSteps(namespace, s.children);
     }
   }
 
   /** The store's `onCommit` hook. */
   observeCommit = (info: CommitInfo): void => {
-    this.commitSeconds.observe({}, info.durationMs / 1000);
-    this.commitRecords.observe({}, info.records);
-    if (!info.ok) this.commitFailures.inc({});
+    this.commitSeconds.observe(NO_LABELS, info.durationMs / 1000);
+    this.commitRecords.observe(NO_LABELS, info.records);
+    if (!info.ok) this.commitFailures.inc(NO_LABELS);
   };
 
   /** Counts an answered request; `route` is the route pattern (`/api/v1/executions/:id`), never the raw path. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.requests.inc({ method, route, status: String(status) });
-    this.requestSeconds.observe({ method, route }, seconds);
+    this.requests.inc([method, route, String(status)]);
+    this.requestSeconds.observe([method, route], seconds);
   }
 
   observeCallback(outcome: 'delivered' | 'failed'): void {
-    this.callbacks.inc({ outcome });
+    this.callbacks.inc([outcome]);
   }
 
   /** The text exposition of every metric. */
