@@ -139,9 +139,21 @@ function attemptJson(a: AttemptTrace): Record<string, unknown> {
 
 /**
  * The JSON form of a result, as the API returns it:
- * `{ executionId, workflow, status, output | error, startedAt, endedAt, durationMs, trace }`.
+ * `{ executionId, workflow, status, output | error, startedAt, endedAt, durationMs, trace }`;
+ * `trace: false` leaves the trace out (`Prefer: return=minimal`).
  */
-export function executionResultJson(r: ExecutionResult): Record<string, unknown> {
+export function executionResultJson(r: ExecutionResult, options: { trace?: boolean } = {}): Record<string, unknown> {
+  if (options.trace === false) {
+    return {
+      executionId: r.executionId,
+      workflow: r.workflow,
+      status: r.status,
+      ...(r.status === 'succeeded' ? { output: r.output ?? null } : { error: r.error }),
+      startedAt: iso(r.startedAt),
+      endedAt: iso(r.endedAt),
+      durationMs: round(r.durationMs),
+    };
+  }
   return {
     executionId: r.executionId,
     workflow: r.workflow,

@@ -142,6 +142,26 @@ describe('POST /api/v1/workflows/{name}/execute', () => {
     expect(res.headers.get('x-execution-id')).toBe(body.executionId);
   });
 
+  it('leaves the trace out of a 200 answer for Prefer: return=minimal, and says so', async () => {
+    const res = await post('/api/v1/workflows/greet-user/execute', { input: { userId: '7', count: 2 } }, { prefer: 'handling=lenient, Return="minimal"; x=1' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('preference-applied')).toBe('return=minimal');
+    const body = await read(res);
+    expect(Object.keys(body)).toEqual(['executionId', 'workflow', 'status', 'output', 'startedAt', 'endedAt', 'durationMs']);
+    expect(body.output).toEqual({ hello: 'Ada', times: 2 });
+    expect(res.headers.get('x-execution-id')).toBe(body.executionId);
+  });
+
+  it('keeps the trace for Prefer: return=representation and on a failed run whatever the preference', async () => {
+    const full = await post('/api/v1/workflows/greet-user/execute', { input: { userId: '7', count: 2 } }, { prefer: 'return=representation' });
+    expect(full.headers.get('preference-applied')).toBeNull();
+    expect((await read(full)).trace).toHaveLength(1);
+    const failed = await post('/api/v1/workflows/explode/execute', {}, { prefer: 'return=minimal' });
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('preference-applied')).toBeNull();
+    expect((await read(failed)).execution.trace.map((s: any) => s.id)).toEqual(['fetch', 'blow', 'after']);
+  });
+
   it('answers 400 listing every input error with a pointer under /input', async () => {
     const res = await post('/api/v1/workflows/greet-user/execute', { input: { count: 0 } });
     expect(res.status).toBe(400);

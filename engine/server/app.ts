@@ -12,7 +12,7 @@ import type { ExecutionStore } from '../store/store.js';
 import { BackgroundRuns, type CallbackOptions } from './async.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { registerCatalogRoutes } from './catalog.js';
-import { fail, jsonReply, requestHeader, type ApiContext, type Env } from './context.js';
+import { fail, jsonReply, parsePrefer, requestHeader, type ApiContext, type Env } from './context.js';
 import type { DefinitionSource } from './definitions.js';
 import { registerHistoryRoutes } from './history.js';
 import { acceptedBody, IdempotencyGate, validIdempotencyKey, type Reply } from './idempotency.js';
@@ -212,21 +212,25 @@ export function createApp(options: AppOptions): Hono<Env> {
       if (!(err instanceof DiagnosticError)) throw err;
       return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
     }
-    const { key, respondAsync } = options;
-    const execute = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(c, workflow, input, key));
+    const { key, respondAsync, returnMinimal } = options;
+    const execute = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(c, workflow, input, key, returnMinimal));
     const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name, input }, execute) : await execute();
     if (reply.executionId) c.set('executionId', reply.executionId);
     if (reply.problem) return fail(c, reply.problem, reply.headers);
     return jsonReply(c, reply.body, reply.status, reply.headers);
   });
 
-  /** `Prefer: respond-async` or `?mode=async`, and `Idempotency-Key`; both need the history. */
-  function executeOptions(c: ApiContext, body: ExecuteBody): { key?: string; respondAsync: boolean } | { problem: Problem } {
+  /**
+   * `Prefer: respond-async` or `?mode=async`, and `Idempotency-Key` (both need the history);
+   * `Prefer: return=minimal` (a 200 answer without the trace).
+   */
+  function executeOptions(c: ApiContext, body: ExecuteBody): { key?: string; respondAsync: boolean; returnMinimal: boolean } | { problem: Problem } {
     const mode = c.req.query('mode');
     if (mode !== undefined && mode !== 'sync' && mode !== 'async') {
       return { problem: problemFromDiagnostics(400, [{ code: 'WF_QUERY_INVALID', severity: 'error', message: `mode '${mode}' is not one of sync, async`, hint: 'Use ?mode=async to answer 202 at once, or leave it out to wait for the output.', pointer: '/query/mode' }], 'WF_QUERY_INVALID') };
     }
-    const respondAsync = mode === 'async' || (mode === undefined && /(^|[,\s])respond-async\s*(,|;|$)/i.test(requestHeader(c, 'prefer') ?? ''));
+    const prefer = parsePrefer(requestHeader(c, 'prefer'));
+    const respondAsync = mode === 'async' || (mode === undefined && prefer.respondAsync);
     const key = requestHeader(c, 'idempotency-key');
     const needHistory = (what: string) => ({ problem: problem(400, 'WF_HISTORY_REQUIRED', `${what} needs execution history, which is off on this server`, { hint: 'Start weft serve without --no-history, or send the request without it.' }) });
     if (key !== undefined && !validIdempotencyKey(key)) {
@@ -237,11 +241,15 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     if (respondAsync && !runs) return needHistory('An asynchronous run');
     if (key !== undefined && !idempotency) return needHistory('Idempotency-Key');
-    return { key, respondAsync };
+    return { key, respondAsync, returnMinimal: prefer.returnMinimal };
   }
 
-  /** Runs and waits; with history, answers once the record is durable (shared commits). */
-  async function runSync(c: ApiContext, workflow: CompiledWorkflow, input: unknown, key: string | undefined): Promise<Reply> {
+  /**
+   * Runs and waits; with history, answers once the record is durable (shared commits). A
+   * successful run answers its result without the trace when the caller asked for
+   * `return=minimal`; a failed one always carries it.
+   */
+  async function runSync(c: ApiContext, workflow: CompiledWorkflow, input: unknown, key: string | undefined, returnMinimal: boolean): Promise<Reply> {
     const result = await engine.executeCompiled(workflow, input, { controller: clientController(c.req.raw, c.env) });
     metrics.observeExecution(result);
     const headers = { 'x-execution-id': result.executionId };
@@ -261,7 +269,10 @@ export function createApp(options: AppOptions): Hono<Env> {
         };
       }
     }
-    if (result.status === 'succeeded') return { status: 200, body: executionResultJson(result), headers, executionId: result.executionId };
+    if (result.status === 'succeeded') {
+      if (!returnMinimal) return { status: 200, body: executionResultJson(result), headers, executionId: result.executionId };
+      return { status: 200, body: executionResultJson(result, { trace: false }), headers: { ...headers, 'preference-applied': 'return=minimal' }, executionId: result.executionId };
+    }
     return { status: 502, problem: runProblem(result), headers, executionId: result.executionId };
   }
 

@@ -26,6 +26,33 @@ export function requestHeader(c: ApiContext, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** The preferences of an RFC 7240 `Prefer` header that the execute route honours. */
+export interface Preferences {
+  /** `respond-async`: answer 202 at once. */
+  respondAsync: boolean;
+  /** `return=minimal`: a 200 answer without the trace. */
+  returnMinimal: boolean;
+}
+
+/**
+ * Reads a `Prefer` header (RFC 7240): comma-separated preferences, names case-insensitive,
+ * values optionally quoted, parameters after `;` ignored; unknown preferences are ignored.
+ * @example parsePrefer('return=minimal, respond-async; wait=5') // { respondAsync: true, returnMinimal: true }
+ */
+export function parsePrefer(header: string | undefined): Preferences {
+  const out: Preferences = { respondAsync: false, returnMinimal: false };
+  if (!header) return out;
+  for (const part of header.split(',')) {
+    const preference = part.split(';')[0];
+    const eq = preference.indexOf('=');
+    const name = (eq < 0 ? preference : preference.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? '' : preference.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (name === 'respond-async') out.respondAsync = true;
+    else if (name === 'return' && value === 'minimal') out.returnMinimal = true;
+  }
+  return out;
+}
+
 /**
  * Answers JSON with extra headers. Under @hono/node-server the headers go on the Node response
  * (merged when Hono writes it), which keeps Hono on its cached-response path instead of building

@@ -83,12 +83,12 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
             NAMESPACE,
             REQUEST_ID,
             { name: 'mode', in: 'query', required: false, schema: { enum: ['sync', 'async'] }, description: '`async` answers 202 at once, as the header Prefer: respond-async does.' },
-            { name: 'prefer', in: 'header', required: false, schema: { type: 'string' }, description: '`respond-async` answers 202 at once with the execution id and its Location; the run continues. Needs history.' },
+            { name: 'prefer', in: 'header', required: false, schema: { type: 'string' }, description: '`respond-async` answers 202 at once with the execution id and its Location; the run continues. Needs history. `return=minimal` answers a successful run without its trace (Preference-Applied: return=minimal); a failed run always carries it.' },
             { name: 'idempotency-key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' }, description: 'A repeated key within 24 hours answers the first run\'s result (idempotent-replayed: true) instead of running again; the same key with another workflow or input answers 422. Needs history.' },
           ],
           requestBody: EXECUTE_BODY,
           responses: {
-            200: { description: 'The run succeeded (with history on: and its record is durable)', headers: { 'x-execution-id': { schema: { type: 'string' } } }, ...json(ref('ExecutionResult')) },
+            200: { description: 'The run succeeded (with history on: and its record is durable); without `trace` when Prefer: return=minimal was applied', headers: { 'x-execution-id': { schema: { type: 'string' } }, 'preference-applied': { required: false, schema: { type: 'string' }, description: '`return=minimal` when the trace was left out' } }, ...json(ref('ExecutionResult')) },
             202: { description: 'Asynchronous: the run is stored as running and continues', headers: { location: { schema: { type: 'string' } }, 'x-execution-id': { schema: { type: 'string' } } }, ...json(ref('ExecutionAccepted')) },
             400: problem('Malformed body, input errors (`errors[]` has each with a JSON pointer such as /input/userId), a bad mode, Idempotency-Key or callbackUrl, or an option that needs history when it is off'),
             ...AUTH_ERRORS,
@@ -330,7 +330,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, any> {
         },
         ExecutionResult: {
           type: 'object',
-          required: ['executionId', 'workflow', 'status', 'trace'],
+          required: ['executionId', 'workflow', 'status'],
           properties: {
             executionId: { type: 'string' },
             workflow: { type: 'object', properties: { name: { type: 'string' }, namespace: { type: 'string' }, version: { type: 'string' } } },
