@@ -16,6 +16,8 @@ export interface LoadRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Headers besides accept and content-type (e.g. `prefer`). */
+  headers?: Record<string, string>;
   /** Returns an error message when the answer is wrong, undefined when it is right. */
   check(status: number, body: string): string | undefined;
 }
@@ -33,7 +35,7 @@ export function loadPool(url: string, connections: number): Pool {
  */
 export async function runLoad(pool: Pool, request: LoadRequest, concurrency: number, requests: number): Promise<LoadResult> {
   const latencies = new Float64Array(requests);
-  const headers = request.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+  const headers = { accept: 'application/json', ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers };
   let next = 0;
   let failure: Error | undefined;
   const worker = async (): Promise<void> => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
@@ -18,9 +20,9 @@ import { registerHistoryRoutes } from './history.js';
 import { acceptedBody, IdempotencyGate, validIdempotencyKey, type Reply } from './idempotency.js';
 import { silentLogger, type Logger } from './log.js';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
-import { clientController, readBodyText, TOO_LARGE } from './node-request.js';
+import { clientController, nodeHeader, readBodyText, readNodeBody, responseController, TOO_LARGE } from './node-request.js';
 import { openApiDocument, operationScopes } from './openapi.js';
-import { problem, problemFromDiagnostics, type Problem } from './problem.js';
+import { problem, problemFromDiagnostics, problemText, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 import { runProblem } from './run-problem.js';
 
 export { runProblem } from './run-problem.js';
@@ -57,6 +59,56 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request id a request gave (when it is a plain token), or a fresh one. */
+function requestIdOf(given: string | undefined): string {
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** One answered request, as the metrics and the access log see it. */
+interface Answered {
+  method: string;
+  /** The route pattern; undefined when no route matched. */
+  route: string | undefined;
+  path: string;
+  status: number;
+  started: number;
+  requestId: string;
+  code?: string;
+  executionId?: string;
+  principal?: string;
+}
+
+/** What the execute route reads from a request, whichever path it came by. */
+interface ExecuteRequest {
+  ref: string;
+  namespace: string | undefined;
+  mode: string | undefined;
+  prefer: string | undefined;
+  idempotencyKey: string | undefined;
+  contentType: string | undefined;
+  text: string | typeof TOO_LARGE;
+  controller: AbortController;
+}
+
+const EXECUTE_ROUTE = '/api/v1/workflows/:name/execute';
+const EXECUTE_OPERATION = 'POST /api/v1/workflows/{name}/execute';
+const EXECUTE_URL = /^\/api\/v1\/workflows\/([^/?#]+)\/execute(?:\?(.*))?$/;
+
+/** The Node path of each app's execute route (see `nodeListener`). */
+const nodeRoutes = new WeakMap<Hono<Env>, (req: IncomingMessage, res: ServerResponse) => boolean>();
+
+/**
+ * The node:http request listener of an app made by `createApp`: the execute route is served
+ * directly on Node's request and response, every other request by Hono (@hono/node-server).
+ */
+export function nodeListener(app: Hono<Env>): (req: IncomingMessage, res: ServerResponse) => void {
+  const viaHono = getRequestListener(app.fetch);
+  const direct = nodeRoutes.get(app);
+  return (req, res) => {
+    if (!direct?.(req, res)) void viaHono(req, res);
+  };
+}
 const BODY_FIELDS = new Set(['input', 'callbackUrl']);
 
 /**
@@ -80,29 +132,33 @@ export function createApp(options: AppOptions): Hono<Env> {
   const openapi = openApiDocument();
   const scopes = operationScopes(openapi);
 
+  /** The metrics and the access-log line of one answered request (the Hono app's and the Node execute path's). */
+  const answered = (r: Answered): void => {
+    metrics.observeRequest(r.method, r.route ?? 'unmatched', r.status, (performance.now() - r.started) / 1000);
+    log({
+      level: r.status >= 500 ? 'error' : r.status >= 400 ? 'warn' : 'info',
+      msg: 'request',
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      durationMs: Math.round((performance.now() - r.started) * 1000) / 1000,
+      requestId: r.requestId,
+      ...(r.code ? { code: r.code } : {}),
+      ...(r.executionId ? { executionId: r.executionId } : {}),
+      ...(r.principal ? { token: r.principal } : {}),
+    });
+  };
+
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const given = requestHeader(c, 'x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
     c.set('requestId', requestId);
     // Under Node the header goes on the Node response, merged into whatever the route answers.
     const outgoing = c.env?.outgoing;
     outgoing?.setHeader('x-request-id', requestId);
     await next();
     if (!outgoing) c.res.headers.set('x-request-id', requestId);
-    metrics.observeRequest(c.req.method, routeOf(c) ?? 'unmatched', c.res.status, (performance.now() - started) / 1000);
-    log({
-      level: c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info',
-      msg: 'request',
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      requestId,
-      ...(c.get('code') ? { code: c.get('code') } : {}),
-      ...(c.get('executionId') ? { executionId: c.get('executionId') } : {}),
-      ...(c.get('principal') ? { token: c.get('principal') } : {}),
-    });
+    answered({ method: c.req.method, route: routeOf(c), path: c.req.path, status: c.res.status, started, requestId, code: c.get('code'), executionId: c.get('executionId'), principal: c.get('principal') });
   });
 
   if (options.auth) {
@@ -123,10 +179,13 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
-  app.onError((err, c) => {
-    log({ level: 'error', msg: 'unhandled error', requestId: c.get('requestId'), error: err.message });
-    return fail(c, problem(500, 'WF_INTERNAL', 'The server failed to handle the request', { hint: `Report it with the request id ${c.get('requestId')}; the server log has the cause.` }));
-  });
+  /** The 500 problem of an unexpected failure: the log has the cause, the answer only the request id. */
+  const internalError = (err: Error, requestId: string): Problem => {
+    log({ level: 'error', msg: 'unhandled error', requestId, error: err.message });
+    return problem(500, 'WF_INTERNAL', 'The server failed to handle the request', { hint: `Report it with the request id ${requestId}; the server log has the cause.` });
+  };
+
+  app.onError((err, c) => fail(c, internalError(err, c.get('requestId'))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -141,9 +200,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   });
 
+  const notReady = (): Problem => problem(503, 'WF_NOT_READY', 'Definitions are still loading', { hint: 'Retry in a moment; GET /readyz answers 200 once they are loaded.' });
+
   app.use('/api/*', async (c, next) => {
     // The OpenAPI document does not depend on the definitions: it is served while they load.
-    if (!ready() && c.req.path !== '/api/v1/openapi.json') return fail(c, problem(503, 'WF_NOT_READY', 'Definitions are still loading', { hint: 'Retry in a moment; GET /readyz answers 200 once they are loaded.' }));
+    if (!ready() && c.req.path !== '/api/v1/openapi.json') return fail(c, notReady());
     await next();
   });
 
@@ -198,40 +259,118 @@ export function createApp(options: AppOptions): Hono<Env> {
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
 
   app.post('/api/v1/workflows/:name/execute', async (c) => {
-    const found = findWorkflow(c);
-    if ('problem' in found) return fail(c, found.problem);
-    const workflow = found.workflow;
-    const body = await readExecuteBody(c, maxBodyBytes);
-    if ('problem' in body) return fail(c, body.problem);
-    const options = executeOptions(c, body);
-    if ('problem' in options) return fail(c, options.problem);
-    let input: unknown;
-    try {
-      input = engine.prepareInput(workflow, body.input, true);
-    } catch (err) {
-      if (!(err instanceof DiagnosticError)) throw err;
-      return fail(c, problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
-    }
-    const { key, respondAsync, returnMinimal } = options;
-    const execute = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(c, workflow, input, key, returnMinimal));
-    const reply = key ? await idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name, input }, execute) : await execute();
+    const reply = await execute({
+      ref: c.req.param('name'),
+      namespace: c.req.query('namespace'),
+      mode: c.req.query('mode'),
+      prefer: requestHeader(c, 'prefer'),
+      idempotencyKey: requestHeader(c, 'idempotency-key'),
+      contentType: requestHeader(c, 'content-type'),
+      text: await readBodyText(c.req.raw, c.env, maxBodyBytes),
+      controller: clientController(c.req.raw, c.env),
+    });
     if (reply.executionId) c.set('executionId', reply.executionId);
     if (reply.problem) return fail(c, reply.problem, reply.headers);
     return jsonReply(c, reply.body, reply.status, reply.headers);
   });
 
+  /** Execute, whichever path the request came by: find the workflow, read the body and options, check the input, run. */
+  async function execute(r: ExecuteRequest): Promise<Reply> {
+    const refused = (p: Problem): Reply => ({ status: p.status, problem: p, headers: {} });
+    const found = findWorkflowRef(r.ref, r.namespace ?? 'default');
+    if ('problem' in found) return refused(found.problem);
+    const workflow = found.workflow;
+    const body = parseExecuteBody(r.text, r.contentType, maxBodyBytes);
+    if ('problem' in body) return refused(body.problem);
+    const options = executeOptions(r, body);
+    if ('problem' in options) return refused(options.problem);
+    let input: unknown;
+    try {
+      input = engine.prepareInput(workflow, body.input, true);
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      return refused(problemFromDiagnostics(400, err.diagnostics, 'WF_INPUT_INVALID'));
+    }
+    const { key, respondAsync, returnMinimal } = options;
+    const run = (): Promise<Reply> => (respondAsync ? runAsync(workflow, input, key, body.callbackUrl) : runSync(r.controller, workflow, input, key, returnMinimal));
+    return key ? idempotency!.run(key, { namespace: workflow.namespace, workflow: workflow.name, input }, run) : run();
+  }
+
+  /**
+   * The execute route served straight on node:http: the same `execute`, request id, auth,
+   * readiness, problems, metrics and access log as through Hono, without building web Request,
+   * Response and Headers objects per request (they cost more than the engine's own work for a
+   * four-call workflow). Answers false, before reading anything, for requests it does not serve.
+   */
+  const serveNodeExecute = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const m = EXECUTE_URL.exec(url);
+    if (!m) return false;
+    let ref: string;
+    try {
+      ref = decodeURIComponent(m[1]);
+    } catch {
+      return false;
+    }
+    void nodeExecute(req, res, ref, m[2]);
+    return true;
+  };
+
+  async function nodeExecute(req: IncomingMessage, res: ServerResponse, ref: string, query: string | undefined): Promise<void> {
+    const started = performance.now();
+    const requestId = requestIdOf(nodeHeader(req, 'x-request-id'));
+    const path = query === undefined ? req.url! : req.url!.slice(0, req.url!.indexOf('?'));
+    let principal: string | undefined;
+    let reply: Reply;
+    try {
+      const outcome = options.auth ? authenticate(options.auth, nodeHeader(req, 'authorization'), scopes.get(EXECUTE_OPERATION) ?? undefined) : undefined;
+      if (outcome && !outcome.ok) {
+        reply = { status: outcome.status, problem: problem(outcome.status, outcome.code, outcome.detail, { hint: outcome.hint }), headers: outcome.challenge ? { 'www-authenticate': outcome.challenge } : {} };
+      } else if (!ready()) {
+        reply = { status: 503, problem: notReady(), headers: {} };
+      } else {
+        principal = outcome?.name;
+        const params = query ? new URLSearchParams(query) : undefined;
+        reply = await execute({
+          ref,
+          namespace: params?.get('namespace') ?? undefined,
+          mode: params?.get('mode') ?? undefined,
+          prefer: nodeHeader(req, 'prefer'),
+          idempotencyKey: nodeHeader(req, 'idempotency-key'),
+          contentType: nodeHeader(req, 'content-type'),
+          text: await readNodeBody(req, maxBodyBytes),
+          controller: responseController(res),
+        });
+      }
+    } catch (err) {
+      const p = internalError(err as Error, requestId);
+      reply = { status: p.status, problem: p, headers: {} };
+    }
+    const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
+    const text = reply.problem ? problemText({ ...reply.problem, requestId, instance: path }) : JSON.stringify(reply.body);
+    headers['content-type'] = reply.problem ? PROBLEM_CONTENT_TYPE : 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(text));
+    if (!res.destroyed) {
+      res.writeHead(reply.status, headers);
+      res.end(text);
+    }
+    answered({ method: 'POST', route: EXECUTE_ROUTE, path, status: reply.status, started, requestId, code: reply.problem?.code, executionId: reply.executionId, principal });
+  }
+  nodeRoutes.set(app, serveNodeExecute);
+
   /**
    * `Prefer: respond-async` or `?mode=async`, and `Idempotency-Key` (both need the history);
    * `Prefer: return=minimal` (a 200 answer without the trace).
    */
-  function executeOptions(c: ApiContext, body: ExecuteBody): { key?: string; respondAsync: boolean; returnMinimal: boolean } | { problem: Problem } {
-    const mode = c.req.query('mode');
+  function executeOptions(r: ExecuteRequest, body: ExecuteBody): { key?: string; respondAsync: boolean; returnMinimal: boolean } | { problem: Problem } {
+    const mode = r.mode;
     if (mode !== undefined && mode !== 'sync' && mode !== 'async') {
       return { problem: problemFromDiagnostics(400, [{ code: 'WF_QUERY_INVALID', severity: 'error', message: `mode '${mode}' is not one of sync, async`, hint: 'Use ?mode=async to answer 202 at once, or leave it out to wait for the output.', pointer: '/query/mode' }], 'WF_QUERY_INVALID') };
     }
-    const prefer = parsePrefer(requestHeader(c, 'prefer'));
+    const prefer = parsePrefer(r.prefer);
     const respondAsync = mode === 'async' || (mode === undefined && prefer.respondAsync);
-    const key = requestHeader(c, 'idempotency-key');
+    const key = r.idempotencyKey;
     const needHistory = (what: string) => ({ problem: problem(400, 'WF_HISTORY_REQUIRED', `${what} needs execution history, which is off on this server`, { hint: 'Start weft serve without --no-history, or send the request without it.' }) });
     if (key !== undefined && !validIdempotencyKey(key)) {
       return { problem: problemFromDiagnostics(400, [{ code: 'WF_IDEMPOTENCY_KEY_INVALID', severity: 'error', message: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters', hint: 'Send a unique id per request, such as a UUID.', pointer: '/headers/idempotency-key' }], 'WF_IDEMPOTENCY_KEY_INVALID') };
@@ -249,8 +388,8 @@ export function createApp(options: AppOptions): Hono<Env> {
    * successful run answers its result without the trace when the caller asked for
    * `return=minimal`; a failed one always carries it.
    */
-  async function runSync(c: ApiContext, workflow: CompiledWorkflow, input: unknown, key: string | undefined, returnMinimal: boolean): Promise<Reply> {
-    const result = await engine.executeCompiled(workflow, input, { controller: clientController(c.req.raw, c.env) });
+  async function runSync(controller: AbortController, workflow: CompiledWorkflow, input: unknown, key: string | undefined, returnMinimal: boolean): Promise<Reply> {
+    const result = await engine.executeCompiled(workflow, input, { controller });
     metrics.observeExecution(result);
     const headers = { 'x-execution-id': result.executionId };
     if (recorder) {
@@ -292,7 +431,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.post('/api/v1/workflows/:name/test', async (c) => {
     const found = findWorkflow(c);
     if ('problem' in found) return fail(c, found.problem);
-    const body = await readExecuteBody(c, maxBodyBytes);
+    const body = parseExecuteBody(await readBodyText(c.req.raw, c.env, maxBodyBytes), requestHeader(c, 'content-type'), maxBodyBytes);
     if ('problem' in body) return fail(c, body.problem);
     return c.json(planWorkflow(found.workflow.resource, engine.registry, body.input));
   });
@@ -302,8 +441,10 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   /** The workflow named in the path (`name` or `name@version`, `?namespace=`), or a 404 problem. */
   function findWorkflow(c: ApiContext): { workflow: CompiledWorkflow } | { problem: Problem } {
-    const ns = c.req.query('namespace') ?? 'default';
-    const ref = c.req.param('name') ?? '';
+    return findWorkflowRef(c.req.param('name') ?? '', c.req.query('namespace') ?? 'default');
+  }
+
+  function findWorkflowRef(ref: string, ns: string): { workflow: CompiledWorkflow } | { problem: Problem } {
     const workflow = engine.resolveWorkflow(ref, ns);
     if (workflow) return { workflow };
     const at = ref.lastIndexOf('@');
@@ -348,8 +489,7 @@ interface ExecuteBody {
   callbackUrl?: string;
 }
 
-async function readExecuteBody(c: ApiContext, maxBytes: number): Promise<ExecuteBody | { problem: Problem }> {
-  const text = await readBodyText(c.req.raw, c.env, maxBytes);
+function parseExecuteBody(text: string | typeof TOO_LARGE, contentType: string | undefined, maxBytes: number): ExecuteBody | { problem: Problem } {
   if (text === TOO_LARGE) {
     return { problem: problem(413, 'WF_REQUEST_TOO_LARGE', `The request body is larger than ${maxBytes} bytes`, { hint: 'Send a smaller input.' }) };
   }
@@ -358,7 +498,7 @@ async function readExecuteBody(c: ApiContext, maxBytes: number): Promise<Execute
   try {
     body = JSON.parse(text);
   } catch (err) {
-    const type = requestHeader(c, 'content-type')?.split(';')[0];
+    const type = contentType?.split(';')[0];
     const message = `The request body is not valid JSON: ${(err as Error).message}`;
     const hint = `Send a JSON object such as {"input": {"userId": "7"}}${type && !/json/i.test(type) ? ` with content-type: application/json (this request says ${type})` : ''}.`;
     const d: Diagnostic = { code: 'WF_REQUEST_MALFORMED_JSON', severity: 'error', message, hint, pointer: '' };

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Scope } from './auth.js';
 import { nearest } from '../model/suggest.js';
-import type { NodeBindings } from './node-request.js';
+import { nodeHeader, type NodeBindings } from './node-request.js';
 import { problem, problemFromDiagnostics, problemResponse, type Problem } from './problem.js';
 import { isoTime as iso } from '../model/time.js';
 
@@ -21,9 +21,7 @@ export type ApiContext = Context<Env>;
  */
 export function requestHeader(c: ApiContext, name: string): string | undefined {
   const incoming = c.env?.incoming;
-  if (!incoming) return c.req.header(name);
-  const value = incoming.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
+  return incoming ? nodeHeader(incoming, name) : c.req.header(name);
 }
 
 /** The preferences of an RFC 7240 `Prefer` header that the execute route honours. */

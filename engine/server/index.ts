@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { Hono } from 'hono';
 import { Engine } from '../run/engine.js';
-import { createApp } from './app.js';
+import { createApp, nodeListener } from './app.js';
 import { BackgroundRuns, type CallbackOptions } from './async.js';
 import type { AuthConfig } from './auth.js';
 import { Metrics } from './metrics.js';
@@ -16,7 +15,7 @@ import { hasErrors, type Diagnostic } from '../model/diagnostic.js';
 import type { DefinitionRegistry } from '../load/registry.js';
 import { validateRegistry } from '../validate/index.js';
 
-export { createApp, runProblem, type AppOptions } from './app.js';
+export { createApp, nodeListener, runProblem, type AppOptions } from './app.js';
 export { BackgroundRuns, type CallbackOptions } from './async.js';
 export { authenticate, loadTokens, parseTokens, SCOPES, type ApiToken, type AuthConfig, type Scope } from './auth.js';
 export { Metrics, METRICS_CONTENT_TYPE } from './metrics.js';
@@ -188,7 +187,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       })
     : () => {};
   const app = createApp({ engine, definitions, log, store, runs, metrics, auth: options.auth, catalog: cache, ready: () => fromCache || definitions.status !== undefined });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createServer(nodeListener(app));
   server.keepAliveTimeout = 30_000;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -17,15 +17,16 @@ export const TOO_LARGE = Symbol('too large');
  */
 export async function readBodyText(request: Request, env: NodeBindings | undefined, maxBytes: number): Promise<string | typeof TOO_LARGE> {
   const incoming = env?.incoming;
-  const declared = Number((incoming ? incoming.headers['content-length'] : request.headers.get('content-length')) ?? NaN);
-  if (declared > maxBytes) return TOO_LARGE;
-  if (incoming && !incoming.readableEnded && typeof incoming.on === 'function') return readNode(incoming, maxBytes);
+  if (incoming && !incoming.readableEnded && typeof incoming.on === 'function') return readNodeBody(incoming, maxBytes);
+  if (Number(request.headers.get('content-length') ?? NaN) > maxBytes) return TOO_LARGE;
   const buffer = new Uint8Array(await request.arrayBuffer());
   if (buffer.byteLength > maxBytes) return TOO_LARGE;
   return new TextDecoder().decode(buffer);
 }
 
-function readNode(incoming: IncomingMessage, maxBytes: number): Promise<string | typeof TOO_LARGE> {
+/** Reads a Node request's body as UTF-8 text, at most `maxBytes` (a larger declared length is refused unread). */
+export function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<string | typeof TOO_LARGE> {
+  if (Number(incoming.headers['content-length'] ?? NaN) > maxBytes) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -65,13 +66,26 @@ function readNode(incoming: IncomingMessage, maxBytes: number): Promise<string |
  * elsewhere on the web Request's signal.
  */
 export function clientController(request: Request, env: NodeBindings | undefined): AbortController {
+  const outgoing = env?.outgoing;
+  if (outgoing && typeof outgoing.once === 'function') return responseController(outgoing);
   const controller = new AbortController();
   const gone = () => controller.abort(new CancelledError('The caller went away'));
-  const outgoing = env?.outgoing;
-  if (!outgoing || typeof outgoing.once !== 'function') {
-    if (request.signal.aborted) gone();
-    else request.signal.addEventListener('abort', gone, { once: true });
-  } else if (outgoing.destroyed) gone();
+  if (request.signal.aborted) gone();
+  else request.signal.addEventListener('abort', gone, { once: true });
+  return controller;
+}
+
+/** The run's abort controller for a Node response: it aborts when the client goes away first. */
+export function responseController(outgoing: ServerResponse): AbortController {
+  const controller = new AbortController();
+  const gone = () => controller.abort(new CancelledError('The caller went away'));
+  if (outgoing.destroyed) gone();
   else outgoing.once('close', () => !outgoing.writableFinished && gone());
   return controller;
+}
+
+/** A header of a Node request (lower-case name); repeated ones joined with ', '. */
+export function nodeHeader(incoming: IncomingMessage, name: string): string | undefined {
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }

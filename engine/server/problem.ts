@@ -52,9 +52,13 @@ export function problemFromDiagnostics(status: number, diagnostics: Diagnostic[]
   return problem(status, lead?.code ?? fallbackCode, detail, { hint: lead?.hint, errors: diagnostics });
 }
 
+/** The problem+json text of a problem: the standard members first, then the extensions. */
+export function problemText(p: Problem): string {
+  const { type, title, status, code, detail, hint, instance, requestId, errors, ...extensions } = p;
+  return JSON.stringify({ type, title, status, code, detail, hint, instance, requestId, errors, ...extensions });
+}
+
 /** The Response of a problem, with the problem+json content type and any extra headers. */
 export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
-  const { type, title, status, code, detail, hint, instance, requestId, errors, ...extensions } = p;
-  const body = { type, title, status, code, detail, hint, instance, requestId, errors, ...extensions };
-  return new Response(JSON.stringify(body), { status: p.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } });
+  return new Response(problemText(p), { status: p.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } });
 }
