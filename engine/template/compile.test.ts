@@ -179,8 +179,11 @@ describe('compileValue: paths', () => {
   });
 
   it('treats inherited methods and keys under scalars as missing', () => {
-    const c = compileValue(["{{ input.name.toUpperCase ?? 'm' }}", "{{ input.id.x ?? 'm' }}", "{{ input.flags.0.x ?? 'm' }}", "{{ input.none.x ?? 'm' }}"], { owner: 'o' });
-    expect(c.resolve(scope({ input: { id: 7, name: 'Ada', flags: [true], none: null } }))).toEqual(['m', 'm', 'm', 'm']);
+    const c = compileValue(
+      ["{{ input.name.toUpperCase ?? 'm' }}", "{{ input.id.x ?? 'm' }}", "{{ input.flags.0.x ?? 'm' }}", "{{ input.none.x ?? 'm' }}", "{{ input.id.toFixed.length ?? 'm' }}", "{{ input.flags.0.valueOf.name ?? 'm' }}"],
+      { owner: 'o' },
+    );
+    expect(c.resolve(scope({ input: { id: 7, name: 'Ada', flags: [true], none: null } }))).toEqual(['m', 'm', 'm', 'm', 'm', 'm']);
   });
 
   it('returns the first operand that is present and not null', () => {
@@ -230,6 +233,8 @@ describe('compileValue: resolution errors', () => {
     ['{{ input.list[1].x }}', "has no key 'x' under 'input.list[1]' (number)", 'Add a fallback: {{ input.list[1].x ?? null }}.'],
     ['{{ input.n.x }}', "has no key 'x' under 'input.n' (null)", 'Add a fallback: {{ input.n.x ?? null }}.'],
     ['{{ input.name.x }}', "has no key 'x' under 'input.name' (string)", 'Add a fallback: {{ input.name.x ?? null }}.'],
+    ['{{ input.name.length.x }}', "has no key 'x' under 'input.name.length' (number)", 'Add a fallback: {{ input.name.length.x ?? null }}.'],
+    ['{{ input.id.toFixed }}', "has no key 'toFixed' under 'input.id' (number)", 'Add a fallback: {{ input.id.toFixed ?? null }}.'],
     ['{{ input.obj.alpha.x }}', "has no key 'x' under 'input.obj.alpha' (number)", 'Add a fallback: {{ input.obj.alpha.x ?? null }}.'],
   ])('explains why %s is missing', (template, detail, hint) => {
     const e = resolutionError(template, scope({ input: data }));

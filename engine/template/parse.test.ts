@@ -110,6 +110,7 @@ describe('parseTemplate', () => {
     ['2e3', 2000],
     ['2E-2', 0.02],
     ['1e+2', 100],
+    ['2e10', 2e10],
   ])('reads the number %s', (text, value) => {
     expect(expression(`{{ input.a ?? ${text} }}`).operands[1]).toEqual({ kind: 'literal', value, text, offset: 14 });
   });
@@ -192,6 +193,12 @@ describe('parseTemplate', () => {
         hint,
       });
     }
+  });
+
+  it('rejects a triple-brace (Handlebars raw) template at its third brace', () => {
+    const e = syntaxError('{{{ input.a }}}');
+    expect(e.message).toBe("Expected a path or a literal at '{ input.a ' in {{{ input.a }}");
+    expect(e.offset).toBe(2);
   });
 
   it('rejects a negative index', () => {
