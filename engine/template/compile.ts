@@ -84,11 +84,7 @@ function compileNode(value: unknown, at: Array<string | number>, options: Compil
     const items = value.map((v, i) => compileNode(v, [...at, i], options, refs));
     if (items.every((r) => !r)) return undefined;
     const resolvers = items.map((r, i) => r ?? (() => value[i]));
-    return (scope) => {
-      const out = new Array(resolvers.length);
-      for (let i = 0; i < resolvers.length; i++) out[i] = resolvers[i](scope);
-      return out;
-    };
+    return (scope) => resolvers.map((r) => r(scope));
   }
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
@@ -138,14 +134,6 @@ export function stringify(v: unknown): string {
 function compileExpression(expr: TemplateExpression, options: CompileOptions): Resolver {
   const getters = expr.operands.map((o) => (o.kind === 'literal' ? () => o.value : compilePath(o)));
   const last = expr.operands[expr.operands.length - 1];
-  if (getters.length === 1 && last.kind === 'path') {
-    const get = getters[0];
-    return (scope) => {
-      const v = get(scope);
-      if (v === MISSING) throw missingError(scope, last, expr, options);
-      return v;
-    };
-  }
   return (scope) => {
     let v: unknown = MISSING;
     for (let i = 0; i < getters.length; i++) {
@@ -165,7 +153,7 @@ export function compilePath(path: TemplatePath): (scope: TemplateScope) => unkno
   return (scope) => {
     let v = (scope as unknown as Record<string, unknown>)[root];
     for (let i = 0; i < n; i++) {
-      if (v === null || v === undefined || (typeof v !== 'object' && typeof v !== 'string')) return MISSING;
+      if (v === null || (typeof v !== 'object' && typeof v !== 'string')) return MISSING;
       v = (v as Record<string | number, unknown>)[segs[i]];
     }
     return v === undefined || typeof v === 'function' ? MISSING : v;
@@ -179,15 +167,16 @@ export function lookupPath(scope: TemplateScope, path: TemplatePath): unknown {
 }
 
 function keysOf(v: unknown): string[] {
-  if (v === null || typeof v !== 'object') return [];
+  if (typeof v !== 'object') return [];
   if (Array.isArray(v)) return v.length ? [`[0]…[${v.length - 1}]`] : [];
   const out: string[] = [];
-  for (const k in v as object) out.push(k);
+  for (const k in v) out.push(k);
   return out;
 }
 
 function missingError(scope: TemplateScope, path: TemplatePath, expr: TemplateExpression, options: CompileOptions): TemplateResolutionError {
-  if (path.root === 'tasks' && path.segments.length > 0) {
+  // A path under `tasks` that is missing always names a step: `tasks` itself is always there.
+  if (path.root === 'tasks') {
     const view = scope.tasks[String(path.segments[0])];
     if (view && view.status !== 'succeeded') {
       return new TemplateResolutionError(
@@ -208,7 +197,8 @@ function missingError(scope: TemplateScope, path: TemplatePath, expr: TemplateEx
     );
   }
   for (const seg of path.segments) {
-    const next = v !== null && (typeof v === 'object' || typeof v === 'string') ? (v as Record<string | number, unknown>)[seg] : undefined;
+    // Scalars have no keys but their prototype's methods, which count as missing.
+    const next = v === null ? undefined : (v as Record<string | number, unknown>)[seg];
     if (next === undefined || typeof next === 'function') {
       const keys = keysOf(v);
       const close = typeof seg === 'string' ? nearest(seg, keys) : [];

@@ -62,20 +62,16 @@ export function parseTemplate(text: string): ParsedTemplate {
   const parts: Array<string | TemplateExpression> = [];
   let i = 0;
   let literal = '';
-  while (i < text.length) {
-    const open = text.indexOf('{{', i);
-    if (open < 0) {
-      literal += text.slice(i);
-      break;
-    }
+  for (let open = text.indexOf('{{'); open >= 0; open = text.indexOf('{{', i)) {
     literal += text.slice(i, open);
     const close = findClose(text, open + 2);
-    if (close < 0) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
+    if (close === -1) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
     if (literal) parts.push(literal);
     literal = '';
     parts.push(parseExpression(text.slice(open + 2, close), open + 2, text.slice(open, close + 2), open));
     i = close + 2;
   }
+  literal += text.slice(i);
   if (literal) parts.push(literal);
   const stray = text.indexOf('}}');
   if (stray >= 0 && !parts.some((p) => typeof p !== 'string')) {
@@ -106,7 +102,7 @@ function parseExpression(body: string, base: number, whole: string, wholeOffset:
   const operands: TemplateOperand[] = [];
   let i = 0;
   const skip = () => {
-    while (i < body.length && /\s/.test(body[i])) i++;
+    while (/\s/.test(body.charAt(i))) i++;
   };
   skip();
   if (i >= body.length) throw new TemplateSyntaxError('Empty template {{ }}', base, 'Write a path such as {{ input.id }}.');
@@ -185,27 +181,27 @@ function parseExpression(body: string, base: number, whole: string, wholeOffset:
 
   function readName(): string {
     const start = i;
-    while (i < body.length && NAME_CHAR.test(body[i])) {
-      // `a -b` is not a name; `fetch-user` is.
-      i++;
-    }
-    // A name never ends with '-' followed by nothing useful; trailing dashes stay part of the key.
+    // `fetch-user` is one name; trailing dashes stay part of the key.
+    while (NAME_CHAR.test(body.charAt(i))) i++;
     return body.slice(start, i);
   }
 
+  /**
+   * Reads a quoted string. findClose skipped the same quotes and escapes, so the closing quote is
+   * always inside `body`; the length check only keeps a future change from looping forever.
+   */
   function readQuoted(): string {
     const q = body[i];
-    const start = i;
     i++;
     let out = '';
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the closing quote is reached before the end
     while (i < body.length && body[i] !== q) {
-      if (body[i] === '\\' && i + 1 < body.length) {
+      if (body[i] === '\\') {
         i++;
         out += body[i] === 'n' ? '\n' : body[i] === 't' ? '\t' : body[i];
       } else out += body[i];
       i++;
     }
-    if (body[i] !== q) throw new TemplateSyntaxError(`Unterminated string in ${whole}`, base + start, `Close the string with ${q}.`);
     i++;
     return out;
   }
