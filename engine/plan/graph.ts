@@ -47,7 +47,7 @@ export function buildGraph(steps: readonly StepSpec[]): StepGraph {
   return { ids, edges, dependencies, dependents, cycles, levels };
 }
 
-/** Finds each elementary cycle once (Tarjan's SCCs, then one cycle path per component). */
+/** Finds each cycle once: Tarjan's strongly connected components, each printed as the shortest cycle through its first declared id. */
 export function findCycles(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>): string[][] {
   let index = 0;
   const idx = new Map<string, number>();
@@ -78,21 +78,30 @@ export function findCycles(ids: readonly string[], deps: ReadonlyMap<string, rea
     }
   };
   for (const id of ids) if (!idx.has(id)) strong(id);
-  // For each component, walk from its first id (in declaration order) to print one cycle.
+  // For each component, print the shortest cycle through its first id (in declaration order),
+  // found breadth-first inside the component. Edges point from a step to what it waits for, so the
+  // cycle reads in "waits for" order.
   return sccs.map((comp) => {
     const inComp = new Set(comp);
     const start = ids.find((id) => inComp.has(id))!;
-    const path = [start];
-    const seen = new Set([start]);
-    let cur = start;
-    for (;;) {
-      const next = (deps.get(cur) ?? []).find((d) => inComp.has(d) && (d === start || !seen.has(d)))!;
-      // Edges point from a step to what it waits for; print in "waits for" order.
-      path.push(next);
-      if (next === start) break;
-      seen.add(next);
-      cur = next;
+    const cameFrom = new Map<string, string>();
+    const queue = [start];
+    let last = start;
+    search: for (const cur of queue) {
+      for (const next of deps.get(cur) ?? []) {
+        if (next === start) {
+          last = cur;
+          break search;
+        }
+        if (inComp.has(next) && !cameFrom.has(next)) {
+          cameFrom.set(next, cur);
+          queue.push(next);
+        }
+      }
     }
+    const path = [start];
+    for (let at = last; at !== start; at = cameFrom.get(at)!) path.splice(1, 0, at);
+    path.push(start);
     return path;
   });
 }
