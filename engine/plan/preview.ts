@@ -1,5 +1,5 @@
 import { lookupPath, stringify, type TemplateScope } from '../template/compile.js';
-import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplateExpression } from '../template/parse.js';
+import { hasTemplate, parseTemplate, type TemplateExpression } from '../template/parse.js';
 
 /**
  * Resolves what a dry run can know (workflow input, forEach sample items) and leaves every other
@@ -22,21 +22,22 @@ function previewString(text: string, scope: TemplateScope, unresolved: string[])
   let parsed;
   try {
     parsed = parseTemplate(text);
-  } catch (err) {
-    if (err instanceof TemplateSyntaxError) {
-      unresolved.push(text);
-      return text;
-    }
-    throw err;
+  } catch {
+    // A TemplateSyntaxError, the only thing parseTemplate throws: the validator reports it.
+    unresolved.push(text);
+    return text;
   }
+  // Like a run: the first present, non-null operand wins, and a null last operand resolves to null.
+  // Only input and forEach are known; any other path may still be filled, so it stops the preview.
   const resolveExpr = (e: TemplateExpression): { ok: boolean; value?: unknown } => {
+    let v: unknown;
     for (const o of e.operands) {
       if (o.kind === 'literal') return { ok: true, value: o.value };
-      const v = lookupPath(scope, o);
+      v = lookupPath(scope, o);
       if (v !== undefined && v !== null) return { ok: true, value: v };
       if (o.root !== 'input' && o.root !== 'forEach') return { ok: false };
     }
-    return { ok: false };
+    return v === null ? { ok: true, value: null } : { ok: false };
   };
   if (parsed.whole) {
     const e = parsed.parts[0] as TemplateExpression;
