@@ -114,9 +114,13 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
         node.forEach = { items: items.value, itemVar: s.forEach.itemVar ?? 'item', maxParallel: s.forEach.maxParallel ?? 0 };
         if (Array.isArray(items.value)) {
           node.forEach.itemCount = items.value.length;
+          // The first item, as a run's first iteration sees it.
           const frame: Record<string, unknown> = Object.create(sample ?? null);
           frame[node.forEach.itemVar] = items.value[0];
           frame.index = 0;
+          if (s.forEach.indexVar) frame[s.forEach.indexVar] = 0;
+          frame.$parent = sample ?? null;
+          frame.$root = sample ? sample.$root : frame;
           itemScope = { ...scope, forEach: frame };
         }
         node.unresolved.push(...items.unresolved);
