@@ -57,6 +57,13 @@ describe('buildGraph', () => {
     expect(g.cycles).toEqual([]);
   });
 
+  it('levels a workflow where every step waits for all earlier ones without revisiting them', () => {
+    const steps = Array.from({ length: 60 }, (_, i) => step(`s${i}`, { dependsOn: Array.from({ length: i }, (_, j) => `s${j}`) }));
+    const g = buildGraph(steps);
+    expect(g.levels).toEqual(steps.map((s) => [s.id]));
+    expect(criticalPath(g).weight).toBe(60);
+  });
+
   it('reports a cycle and leaves levels empty instead of looping', () => {
     const g = buildGraph([step('a', { dependsOn: ['b'] }), step('b', { dependsOn: ['a'] }), step('c')]);
     expect(g.cycles).toEqual([['a', 'b', 'a']]);
@@ -134,8 +141,13 @@ describe('findCycles', () => {
     expect(cycles).toEqual([['a', 'b', 'a'], ['c', 'd', 'c']]);
   });
 
+  it('reports a self-loop once when it is reached from an earlier step', () => {
+    expect(findCycles(['b', 'a'], deps({ b: ['a'], a: ['a'] }))).toEqual([['a', 'a']]);
+  });
+
   it('treats ids missing from the dependency map as steps without dependencies', () => {
     expect(findCycles(['a', 'b'], deps({ b: ['a'] }))).toEqual([]);
+    expect(findCycles(['a', 'b'], deps({ a: ['outside'], b: ['b', 'outside'] }))).toEqual([['b', 'b']]);
   });
 });
 

@@ -40,6 +40,8 @@ describe('previewValue', () => {
     expect(preview('{{ input.none ?? input.id }}').value).toBe('u1');
     expect(preview('{{ input.missing ?? forEach.item.sku }}').value).toBe('p-1');
     expect(preview('x-{{ input.missing ?? 7 }}').value).toBe('x-7');
+    expect(preview("{{ forEach.missing ?? 'none' }}").value).toBe('none');
+    expect(preview('{{ forEach.missing ?? input.id }}').value).toBe('u1');
   });
 
   it('does not take a fallback past a step output, which the run may still fill', () => {

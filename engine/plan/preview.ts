@@ -18,6 +18,9 @@ export function previewValue(value: unknown, scope: TemplateScope): { value: unk
   return { value: walk(value), unresolved };
 }
 
+/** What a template resolves to when the dry run cannot know its value. */
+const UNRESOLVED = Symbol('unresolved');
+
 function previewString(text: string, scope: TemplateScope, unresolved: string[]): unknown {
   let parsed;
   try {
@@ -29,20 +32,20 @@ function previewString(text: string, scope: TemplateScope, unresolved: string[])
   }
   // Like a run: the first present, non-null operand wins, and a null last operand resolves to null.
   // Only input and forEach are known; any other path may still be filled, so it stops the preview.
-  const resolveExpr = (e: TemplateExpression): { ok: boolean; value?: unknown } => {
+  const resolveExpr = (e: TemplateExpression): unknown => {
     let v: unknown;
     for (const o of e.operands) {
-      if (o.kind === 'literal') return { ok: true, value: o.value };
+      if (o.kind === 'literal') return o.value;
       v = lookupPath(scope, o);
-      if (v !== undefined && v !== null) return { ok: true, value: v };
-      if (o.root !== 'input' && o.root !== 'forEach') return { ok: false };
+      if (v !== undefined && v !== null) return v;
+      if (o.root !== 'input' && o.root !== 'forEach') return UNRESOLVED;
     }
-    return v === null ? { ok: true, value: null } : { ok: false };
+    return v === null ? null : UNRESOLVED;
   };
   if (parsed.whole) {
     const e = parsed.parts[0] as TemplateExpression;
-    const r = resolveExpr(e);
-    if (r.ok) return r.value;
+    const v = resolveExpr(e);
+    if (v !== UNRESOLVED) return v;
     unresolved.push(e.text);
     return text;
   }
@@ -50,8 +53,8 @@ function previewString(text: string, scope: TemplateScope, unresolved: string[])
   for (const p of parsed.parts) {
     if (typeof p === 'string') out += p;
     else {
-      const r = resolveExpr(p);
-      if (r.ok) out += stringify(r.value);
+      const v = resolveExpr(p);
+      if (v !== UNRESOLVED) out += stringify(v);
       else {
         unresolved.push(p.text);
         out += p.text;

@@ -50,6 +50,17 @@ describe('stepReferences', () => {
     expect(refs({ id: 's', input: { bad: '{{ input.a', stray: 'a }}', ok: '{{input.b}}', n: 3, none: null } })).toEqual(['/input/ok input.b']);
   });
 
+  it('skips fields left undefined or null in a step built in code', () => {
+    const step: StepSpec = {
+      id: 's',
+      input: { a: null, b: undefined, c: '{{input.c}}' },
+      switch: { value: '{{input.v}}', cases: [], default: undefined },
+      condition: undefined,
+      tasks: undefined,
+    };
+    expect(refs(step)).toEqual(['/input/c input.c', '/switch/value input.v']);
+  });
+
   it('escapes keys in pointers', () => {
     expect(refs({ id: 's', input: { 'a/b': { '~c': '{{input.x}}' } } })).toEqual(['/input/a~1b/~0c input.x']);
   });
