@@ -178,6 +178,28 @@ spec:
     expect(node(p, 'w')).toStrictEqual({ id: 'w', path: 'w', kind: 'workflow', workflowRef: 'child', dependsOn: [], level: 0, unresolved: [], depth: 0 });
   });
 
+  it('classifies a step with conflicting actions as a run does: switch first, then a call over inline steps', () => {
+    const p = plan(`kind: Workflow
+metadata: { name: wf }
+spec:
+  tasks:
+    - { id: t, taskRef: shape, tasks: [{ id: in, taskRef: shape }] }
+    - { id: w, workflowRef: child, tasks: [{ id: in, taskRef: shape }] }
+    - { id: s, switch: { value: "x", cases: [] }, tasks: [{ id: in, taskRef: shape }] }`);
+    expect(p.nodes.map((n) => [n.id, n.kind, n.children])).toEqual([
+      ['t', 'task', undefined],
+      ['w', 'workflow', undefined],
+      ['s', 'switch', undefined],
+    ]);
+  });
+
+  it('plans a workflow without steps as empty', () => {
+    const p = plan(`kind: Workflow
+metadata: { name: wf }
+spec: { description: nothing yet }`);
+    expect([p.nodes, p.edges, p.parallelGroups, p.criticalPath, p.maxDepth]).toEqual([[], [], [], [], 0]);
+  });
+
   it('previews the URL of a task without input from an empty input, with its method upper-cased', () => {
     const p = plan(`kind: Workflow
 metadata: { name: wf }
@@ -188,6 +210,18 @@ spec:
     expect(node(p, 'p')).toMatchObject({ url: 'http://health/ping?from=plan', method: 'GET' });
     expect(node(p, 's')).toMatchObject({ url: 'http://store/{{input.kind}}/{{input.id}}', method: 'POST' });
     expect(node(p, 'p').input).toBeUndefined();
+  });
+
+  it('previews the URL of a task from the step input, with GET when the task names no method', () => {
+    const p = plan(
+      `kind: Workflow
+metadata: { name: wf }
+spec:
+  tasks:
+    - { id: p, taskRef: ping, input: { from: "{{input.who}}" } }`,
+      { who: 'ci' },
+    );
+    expect(node(p, 'p')).toMatchObject({ input: { from: 'ci' }, url: 'http://health/ping?from=ci', method: 'GET' });
   });
 
   it('shows no URL while the input waits for another step, or for a task that is not http or not found', () => {
