@@ -444,6 +444,19 @@ spec:
     expect(p.maxDepth).toBe(2);
   });
 
+  it('previews the whole loop frame as plain JSON', () => {
+    const p = plan(`kind: Workflow
+metadata: { name: wf }
+spec:
+  tasks:
+    - id: outer
+      forEach: { items: [a], itemVar: o }
+      tasks:
+        - { id: inner, taskRef: shape, forEach: { items: [b] }, input: { frame: "{{forEach}}", root: "{{forEach.$root}}" } }`);
+    const inner = node(p, 'outer').children![0];
+    expect(JSON.parse(JSON.stringify(inner.input))).toEqual({ frame: { item: 'b', index: 0 }, root: { o: 'a', index: 0 } });
+  });
+
   it('gives a group without forEach the depth and sample item of its parent', () => {
     const p = plan(`kind: Workflow
 metadata: { name: wf }

@@ -119,8 +119,8 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
           frame.index = 0;
           // Stryker disable next-line ConditionalExpression: a key 'undefined' is never read (the validator rejects forEach.undefined)
           if (s.forEach.indexVar) frame[s.forEach.indexVar] = 0;
-          frame.$parent = sample ?? null;
-          frame.$root = sample ? sample.$root : frame;
+          // Not enumerable, so a preview of {{forEach}} stays plain JSON rather than a circular object.
+          Object.defineProperties(frame, { $parent: { value: sample ?? null }, $root: { value: sample ? sample.$root : frame } });
           itemScope = { ...scope, forEach: frame };
         }
         node.unresolved.push(...items.unresolved);
