@@ -33,7 +33,7 @@ export function buildGraph(steps: readonly StepSpec[]): StepGraph {
   const dependents = new Map<string, string[]>(ids.map((id) => [id, []]));
   const edges: GraphEdge[] = [];
   for (const s of steps) {
-    const explicit = new Set((s.dependsOn ?? []).filter((d) => known.has(d)));
+    const explicit = new Set(s.dependsOn?.filter((d) => known.has(d)));
     const implicit = new Set(referencedSteps(s).filter((d) => known.has(d) && d !== s.id));
     const all = [...new Set([...explicit, ...implicit])];
     dependencies.set(s.id, all);
@@ -47,11 +47,12 @@ export function buildGraph(steps: readonly StepSpec[]): StepGraph {
   return { ids, edges, dependencies, dependents, cycles, levels };
 }
 
-/** Finds each elementary cycle once (Tarjan's SCCs, then one cycle path per component). */
+/** Finds each cycle once: Tarjan's strongly connected components, each printed as the shortest cycle through its first declared id. */
 export function findCycles(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>): string[][] {
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
+  // Stryker disable next-line ArrayDeclaration: an extra element under the first root is never popped
   const stack: string[] = [];
   const on = new Set<string>();
   const sccs: string[][] = [];
@@ -60,12 +61,13 @@ export function findCycles(ids: readonly string[], deps: ReadonlyMap<string, rea
     low.set(v, index++);
     stack.push(v);
     on.add(v);
-    for (const w of deps.get(v) ?? []) {
+    // A callee that is not in ids (a call to a workflow outside the set) has no entry.
+    deps.get(v)?.forEach((w) => {
       if (!idx.has(w)) {
         strong(w);
         low.set(v, Math.min(low.get(v)!, low.get(w)!));
       } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
+    });
     if (low.get(v) === idx.get(v)) {
       const comp: string[] = [];
       let w: string;
@@ -74,25 +76,34 @@ export function findCycles(ids: readonly string[], deps: ReadonlyMap<string, rea
         on.delete(w);
         comp.push(w);
       } while (w !== v);
-      if (comp.length > 1 || (deps.get(v) ?? []).includes(v)) sccs.push(comp);
+      if (comp.length > 1 || deps.get(v)?.includes(v)) sccs.push(comp);
     }
   };
   for (const id of ids) if (!idx.has(id)) strong(id);
-  // For each component, walk from its first id (in declaration order) to print one cycle.
+  // For each component, print the shortest cycle through its first id (in declaration order),
+  // found breadth-first inside the component. Edges point from a step to what it waits for, so the
+  // cycle reads in "waits for" order.
   return sccs.map((comp) => {
     const inComp = new Set(comp);
     const start = ids.find((id) => inComp.has(id))!;
-    const path = [start];
-    const seen = new Set([start]);
-    let cur = start;
-    for (;;) {
-      const next = (deps.get(cur) ?? []).find((d) => inComp.has(d) && (d === start || !seen.has(d)))!;
-      // Edges point from a step to what it waits for; print in "waits for" order.
-      path.push(next);
-      if (next === start) break;
-      seen.add(next);
-      cur = next;
+    const cameFrom = new Map<string, string>();
+    const queue = [start];
+    let last = start;
+    search: for (const cur of queue) {
+      for (const next of deps.get(cur)!) {
+        if (next === start) {
+          last = cur;
+          break search;
+        }
+        if (inComp.has(next) && !cameFrom.has(next)) {
+          cameFrom.set(next, cur);
+          queue.push(next);
+        }
+      }
     }
+    const path = [start];
+    for (let at = last; at !== start; at = cameFrom.get(at)!) path.splice(1, 0, at);
+    path.push(start);
     return path;
   });
 }
@@ -103,7 +114,7 @@ function computeLevels(ids: readonly string[], deps: ReadonlyMap<string, readonl
     const known = level.get(id);
     if (known !== undefined) return known;
     let l = 0;
-    for (const d of deps.get(id) ?? []) l = Math.max(l, visit(d) + 1);
+    for (const d of deps.get(id)!) l = Math.max(l, visit(d) + 1);
     level.set(id, l);
     return l;
   };
@@ -126,7 +137,7 @@ export function criticalPath(graph: StepGraph, weight: (id: string) => number = 
     for (const id of level) {
       let w = 0;
       let prev: string | undefined;
-      for (const d of graph.dependencies.get(id) ?? []) {
+      for (const d of graph.dependencies.get(id)!) {
         const b = best.get(d)!;
         if (b.w > w) {
           w = b.w;

@@ -77,21 +77,20 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
   const diagnostics: Diagnostic[] = [];
   const value = input === undefined || input === null ? {} : structuredClone(input);
   let validate = inputValidators.get(wf.spec);
+  // Stryker disable next-line ConditionalExpression: compiling again on every plan gives the same validator
   if (!validate) {
     validate = ajv.compile(wf.spec.input ?? { type: 'object' });
     inputValidators.set(wf.spec, validate);
   }
   const inputValid = validate(value) as boolean;
-  if (!inputValid) diagnostics.push(...ajvErrorsToDiagnostics(validate.errors ?? [], '/input', 'WF_INPUT_INVALID'));
+  if (!inputValid) diagnostics.push(...ajvErrorsToDiagnostics(validate.errors!, '/input', 'WF_INPUT_INVALID'));
   const ns = wf.metadata.namespace;
   const scope: TemplateScope = { input: value, tasks: {} };
   let maxDepth = 0;
 
   const nodesOf = (steps: readonly StepSpec[], prefix: string, depth: number, sample: Record<string, unknown> | undefined): { nodes: PlanNode[]; graph: ReturnType<typeof buildGraph> } => {
     const graph = buildGraph(steps);
-    if (graph.cycles.length) {
-      for (const c of graph.cycles) diagnostics.push({ code: 'WF_CYCLE', severity: 'error', message: `Dependency cycle: ${c.join(' -> ')}`, hint: 'Remove one of the dependencies.' });
-    }
+    for (const c of graph.cycles) diagnostics.push({ code: 'WF_CYCLE', severity: 'error', message: `Dependency cycle: ${c.join(' -> ')}`, hint: 'Remove one of the dependencies.' });
     const levelOf = new Map<string, number>();
     graph.levels.forEach((ids, l) => ids.forEach((id) => levelOf.set(id, l)));
     const nodes = steps.map((s): PlanNode => {
@@ -100,7 +99,7 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
       const stepDepth = depth + (s.forEach ? 1 : 0);
       maxDepth = Math.max(maxDepth, stepDepth);
       let itemScope: TemplateScope = sample ? { ...scope, forEach: sample } : scope;
-      const node: PlanNode = { id: s.id, path, kind, dependsOn: graph.dependencies.get(s.id) ?? [], level: levelOf.get(s.id) ?? 0, unresolved: [], depth: stepDepth };
+      const node: PlanNode = { id: s.id, path, kind, dependsOn: graph.dependencies.get(s.id)!, level: levelOf.get(s.id) ?? 0, unresolved: [], depth: stepDepth };
       if (s.taskRef) node.taskRef = s.taskRef;
       if (s.workflowRef) node.workflowRef = s.workflowRef;
       if (s.condition?.if) {
@@ -114,9 +113,14 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
         node.forEach = { items: items.value, itemVar: s.forEach.itemVar ?? 'item', maxParallel: s.forEach.maxParallel ?? 0 };
         if (Array.isArray(items.value)) {
           node.forEach.itemCount = items.value.length;
+          // The first item, as a run's first iteration sees it.
           const frame: Record<string, unknown> = Object.create(sample ?? null);
           frame[node.forEach.itemVar] = items.value[0];
           frame.index = 0;
+          // Stryker disable next-line ConditionalExpression: a key 'undefined' is never read (the validator rejects forEach.undefined)
+          if (s.forEach.indexVar) frame[s.forEach.indexVar] = 0;
+          // Not enumerable, so a preview of {{forEach}} stays plain JSON rather than a circular object.
+          Object.defineProperties(frame, { $parent: { value: sample ?? null }, $root: { value: sample ? sample.$root : frame } });
           itemScope = { ...scope, forEach: frame };
         }
         node.unresolved.push(...items.unresolved);
@@ -134,22 +138,18 @@ export function planWorkflow(wf: WorkflowResource, registry: DefinitionRegistry,
         }
         node.unresolved.push(...v.unresolved);
       }
+      let inputKnown = true;
       if (s.input) {
         const p = previewValue(s.input, itemScope);
         node.input = p.value;
         node.unresolved.push(...p.unresolved);
-        const task = s.taskRef ? registry.task(s.taskRef, ns) : undefined;
-        if (task?.spec.http && p.unresolved.length === 0) {
-          const url = previewValue(task.spec.http.url, { input: p.value, tasks: {} });
-          node.url = String(url.value);
-          node.method = (task.spec.http.method ?? 'GET').toUpperCase();
-        }
-      } else if (s.taskRef) {
-        const task = registry.task(s.taskRef, ns);
-        if (task?.spec.http) {
-          node.url = String(previewValue(task.spec.http.url, { input: {}, tasks: {} }).value);
-          node.method = (task.spec.http.method ?? 'GET').toUpperCase();
-        }
+        inputKnown = p.unresolved.length === 0;
+      }
+      // The URL of an http task, once the step input is known; a step without input sends an empty one.
+      const http = s.taskRef ? registry.task(s.taskRef, ns)?.spec.http : undefined;
+      if (http && inputKnown) {
+        node.url = String(previewValue(http.url, { input: node.input ?? {}, tasks: {} }).value);
+        node.method = (http.method ?? 'GET').toUpperCase();
       }
       if (kind === 'group' && s.tasks) node.children = nodesOf(s.tasks, path, stepDepth, itemScope.forEach).nodes;
       return node;

@@ -1,5 +1,5 @@
 import { lookupPath, stringify, type TemplateScope } from '../template/compile.js';
-import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplateExpression } from '../template/parse.js';
+import { hasTemplate, parseTemplate, type TemplateExpression } from '../template/parse.js';
 
 /**
  * Resolves what a dry run can know (workflow input, forEach sample items) and leaves every other
@@ -18,30 +18,34 @@ export function previewValue(value: unknown, scope: TemplateScope): { value: unk
   return { value: walk(value), unresolved };
 }
 
+/** What a template resolves to when the dry run cannot know its value. */
+const UNRESOLVED = Symbol('unresolved');
+
 function previewString(text: string, scope: TemplateScope, unresolved: string[]): unknown {
   let parsed;
   try {
     parsed = parseTemplate(text);
-  } catch (err) {
-    if (err instanceof TemplateSyntaxError) {
-      unresolved.push(text);
-      return text;
-    }
-    throw err;
+  } catch {
+    // A TemplateSyntaxError, the only thing parseTemplate throws: the validator reports it.
+    unresolved.push(text);
+    return text;
   }
-  const resolveExpr = (e: TemplateExpression): { ok: boolean; value?: unknown } => {
+  // Like a run: the first present, non-null operand wins, and a null last operand resolves to null.
+  // Only input and forEach are known; any other path may still be filled, so it stops the preview.
+  const resolveExpr = (e: TemplateExpression): unknown => {
+    let v: unknown;
     for (const o of e.operands) {
-      if (o.kind === 'literal') return { ok: true, value: o.value };
-      const v = lookupPath(scope, o);
-      if (v !== undefined && v !== null) return { ok: true, value: v };
-      if (o.root !== 'input' && o.root !== 'forEach') return { ok: false };
+      if (o.kind === 'literal') return o.value;
+      v = lookupPath(scope, o);
+      if (v !== undefined && v !== null) return v;
+      if (o.root !== 'input' && o.root !== 'forEach') return UNRESOLVED;
     }
-    return { ok: false };
+    return v === null ? null : UNRESOLVED;
   };
   if (parsed.whole) {
     const e = parsed.parts[0] as TemplateExpression;
-    const r = resolveExpr(e);
-    if (r.ok) return r.value;
+    const v = resolveExpr(e);
+    if (v !== UNRESOLVED) return v;
     unresolved.push(e.text);
     return text;
   }
@@ -49,8 +53,8 @@ function previewString(text: string, scope: TemplateScope, unresolved: string[])
   for (const p of parsed.parts) {
     if (typeof p === 'string') out += p;
     else {
-      const r = resolveExpr(p);
-      if (r.ok) out += stringify(r.value);
+      const v = resolveExpr(p);
+      if (v !== UNRESOLVED) out += stringify(v);
       else {
         unresolved.push(p.text);
         out += p.text;

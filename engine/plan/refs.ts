@@ -1,5 +1,5 @@
 import type { StepSpec } from '../model/types.js';
-import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplatePath } from '../template/parse.js';
+import { parseTemplate, type TemplatePath } from '../template/parse.js';
 import { toPointer } from '../load/yaml.js';
 
 /** A template path found in a step, with the pointer (relative to the step) of the string that holds it. */
@@ -18,9 +18,8 @@ export interface StepReference {
  */
 export function stepReferences(step: StepSpec, options: { nested?: boolean } = {}): StepReference[] {
   const out: StepReference[] = [];
-  const visit = (v: unknown, at: Array<string | number>): void => {
+  const visit = (v: unknown, at: string[]): void => {
     if (typeof v === 'string') {
-      if (!hasTemplate(v)) return;
       try {
         const parsed = parseTemplate(v);
         for (const p of parsed.parts) {
@@ -29,16 +28,16 @@ export function stepReferences(step: StepSpec, options: { nested?: boolean } = {
             if (o.kind === 'path') out.push({ path: o, pointer: toPointer(at), hasFallback: i < p.operands.length - 1, text: v });
           });
         }
-      } catch (err) {
-        if (!(err instanceof TemplateSyntaxError)) throw err;
+      } catch {
+        // A TemplateSyntaxError, the only thing parseTemplate throws: the validator reports it.
       }
       return;
     }
-    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...at, i]));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
+    // Arrays too: their entries are keyed '0', '1', … which is how a pointer writes them.
+    if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
   };
-  for (const key of ['input', 'condition', 'switch', 'forEach'] as const) if (step[key] !== undefined) visit(step[key], [key]);
-  if (options.nested !== false && Array.isArray(step.tasks)) visit(step.tasks, ['tasks']);
+  for (const key of ['input', 'condition', 'switch', 'forEach'] as const) visit(step[key], [key]);
+  if (options.nested !== false) visit(step.tasks, ['tasks']);
   return out;
 }
 
