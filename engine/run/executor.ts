@@ -128,6 +128,19 @@ function callerAbortReason(reason: unknown): Error {
   return new CancelledError('The caller went away');
 }
 
+/** The prototype of a top-level forEach frame: `$root` is the frame itself, `$parent` null. */
+const TOP_FRAME: object = Object.defineProperties(
+  {},
+  {
+    $parent: { value: null, writable: true },
+    $root: {
+      get(this: object) {
+        return this;
+      },
+    },
+  },
+);
+
 /**
  * A scope like `scope` with its tasks and forEach frame replaced. Written out field by field:
  * every scope of a run then has one shape, which keeps template lookups fast, and an object
@@ -373,14 +386,17 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
   const root = parent ? (parent.$root as Record<string, unknown>) : undefined;
   const perItem = step.conditionPerItem ? step.condition : undefined;
   const runItem = async (i: number): Promise<void> => {
-    // A top-level frame is a plain object (Object.create(null) would make a slow dictionary);
-    // nested frames inherit the outer items through the prototype chain.
-    const frame: Record<string, unknown> = parent ? Object.create(parent) : {};
+    // A top-level frame inherits `$root` (itself) and `$parent` (null) from TOP_FRAME; nested
+    // frames inherit the outer items through the prototype chain and hold `$parent` and a
+    // hidden `$root`. No frame reaches itself through its own keys: `{{forEach}}` is plain JSON.
+    const frame: Record<string, unknown> = Object.create(parent ?? TOP_FRAME);
     frame[fe.itemVar] = items[i];
     frame.index = i;
     if (fe.indexVar) frame[fe.indexVar] = i;
-    frame.$parent = parent ?? null;
-    frame.$root = root ?? frame;
+    if (parent) {
+      frame.$parent = parent;
+      Object.defineProperty(frame, '$root', { value: root, enumerable: false });
+    }
     const itemScope = derivedScope(scope, scope.tasks, frame);
     const t: StepTrace = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'succeeded', readyAt: now() };
     t.startedAt = t.readyAt;

@@ -134,6 +134,28 @@ spec:
     expect(calls.of('echo')).toEqual([{ root: 'only', parent: null }]);
   });
 
+  it('gives {{forEach}} as plain JSON: the items and indexes, never a frame that holds itself', async () => {
+    const { engine, calls } = flowEngine(`${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: whole-frame }
+spec:
+  tasks:
+    - id: a
+      forEach: { items: "{{input.xs}}", itemVar: x, indexVar: i }
+      tasks:
+        - id: b
+          forEach: { items: "{{forEach.x.ys}}", itemVar: y }
+          taskRef: echo
+          input: { frame: "{{forEach}}", root: "{{forEach.$root}}" }
+`, handlers);
+    const r = await engine.execute('whole-frame', { xs: [{ ys: [7] }] });
+    expect(r.status).toBe('succeeded');
+    const [call] = calls.of('echo') as Array<{ frame: unknown; root: unknown }>;
+    const outer = { x: { ys: [7] }, index: 0, i: 0 };
+    expect(JSON.parse(JSON.stringify(call))).toEqual({ frame: { y: 7, index: 0, $parent: outer }, root: outer });
+  });
+
   it('lets nested steps read outer steps and their own siblings', async () => {
     const { engine, calls } = flowEngine(`${TASKS}
 apiVersion: workflow.io/v1
