@@ -143,18 +143,7 @@ function attemptJson(a: AttemptTrace): Record<string, unknown> {
  * `trace: false` leaves the trace out (`Prefer: return=minimal`).
  */
 export function executionResultJson(r: ExecutionResult, options: { trace?: boolean } = {}): Record<string, unknown> {
-  if (options.trace === false) {
-    return {
-      executionId: r.executionId,
-      workflow: r.workflow,
-      status: r.status,
-      ...(r.status === 'succeeded' ? { output: r.output ?? null } : { error: r.error }),
-      startedAt: iso(r.startedAt),
-      endedAt: iso(r.endedAt),
-      durationMs: round(r.durationMs),
-    };
-  }
-  return {
+  const out: Record<string, unknown> = {
     executionId: r.executionId,
     workflow: r.workflow,
     status: r.status,
@@ -162,6 +151,7 @@ export function executionResultJson(r: ExecutionResult, options: { trace?: boole
     startedAt: iso(r.startedAt),
     endedAt: iso(r.endedAt),
     durationMs: round(r.durationMs),
-    trace: r.steps.map(stepTraceJson),
   };
+  if (options.trace !== false) out.trace = r.steps.map(stepTraceJson);
+  return out;
 }
