@@ -122,6 +122,13 @@ describe('Engine.execute', () => {
     expect((await engine.executeCompiled(engine.workflow('hello')!, { n: 1 }, { executionId: 'mine' })).executionId).toBe('mine');
   });
 
+  it('runs a compiled workflow with prepared input and no options', async () => {
+    const { engine } = flowEngine(DEFS, { echo });
+    const wf = engine.workflow('hello')!;
+    const r = await engine.executeCompiled(wf, engine.prepareInput(wf, null));
+    expect(r).toMatchObject({ status: 'succeeded', output: { n: 3, where: 'default' } });
+  });
+
   it('times a run out at the timeout the caller gives', async () => {
     const { engine } = flowEngine(DEFS + wf('stuck', '  tasks: [{ id: w, taskRef: wait }]'), { echo, wait: hang });
     const r = await engine.execute('stuck', {}, { timeoutMs: 20 });
