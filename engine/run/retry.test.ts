@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter, retryPolicy } from './retry.js';
+import { backoffDelay, NO_RETRY, parseRetryAfter, retryPolicy } from './retry.js';
 import { executionResultJson, isSecretName, maskUrl } from './trace.js';
 
 describe('retryPolicy', () => {
@@ -141,5 +141,11 @@ describe('backoffDelay edges', () => {
 
   it('lets a Retry-After of 0 leave the jittered delay as it is', () => {
     expect(backoffDelay({ maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, 1, () => 0, 0)).toBe(50);
+  });
+});
+
+describe('NO_RETRY', () => {
+  it('is one attempt without backoff', () => {
+    expect(NO_RETRY).toEqual({ maxAttempts: 1, backoffMs: 0, maxBackoffMs: 0 });
   });
 });

@@ -10,7 +10,7 @@ describe('isSecretName', () => {
     expect(isSecretName(n)).toBe(true),
   );
 
-  it.each(['mytoken', 'xauth', 'token_id', 'keys', 'author', 'signatures', 'x token', 'x+token', 'x/token', ''])('treats %s as ordinary: the word must end the name and follow a separator', (n) =>
+  it.each(['mytoken', 'xauth', 'token_id', 'keys', 'author', 'signatures', 'x token', 'x+token', 'x/token', 'apixkey', ''])('treats %s as ordinary: the word must end the name and follow a separator', (n) =>
     expect(isSecretName(n)).toBe(false),
   );
 });
@@ -49,21 +49,22 @@ describe('maskUrl', () => {
     expect(maskUrl('http://h/p?%E0%A4%A=1&token=2')).toBe('http://h/p?%E0%A4%A=1&token=***');
   });
 
-  it('returns a URL without a query unchanged', () => {
+  it('returns a URL without a query unchanged, even when its path looks like parameters', () => {
     expect(maskUrl('http://h/p/token')).toBe('http://h/p/token');
+    expect(maskUrl('http://h/a&token=1')).toBe('http://h/a&token=1');
   });
 });
 
 describe('SECRET_HEADERS', () => {
   it.each(['Authorization', 'proxy-authorization', 'Cookie', 'set-cookie', 'X-API-Key', 'api-key', 'x-auth-token'])('matches %s', (h) => expect(SECRET_HEADERS.test(h)).toBe(true));
-  it.each(['accept', 'x-authorization-hint', 'my-cookie', 'content-type'])('does not match %s', (h) => expect(SECRET_HEADERS.test(h)).toBe(false));
+  it.each(['accept', 'x-authorization-hint', 'authorization-hint', 'my-cookie', 'cookie-policy', 'content-type'])('does not match %s', (h) => expect(SECRET_HEADERS.test(h)).toBe(false));
 });
 
 const T0 = Date.parse('2026-03-04T05:06:07.000Z');
 
 describe('stepTraceJson', () => {
   it('writes only id, kind and status for a step that has nothing else', () => {
-    expect(stepTraceJson({ id: 'a', kind: 'switch', status: 'cancelled' })).toEqual({ id: 'a', kind: 'switch', status: 'cancelled' });
+    expect(stepTraceJson({ id: 'a', kind: 'switch', status: 'cancelled' })).toStrictEqual({ id: 'a', kind: 'switch', status: 'cancelled' });
   });
 
   it('writes every field a step has, in a stable order, with ISO times and durations to 3 decimals', () => {
@@ -138,7 +139,7 @@ describe('stepTraceJson', () => {
 
   it('writes an attempt with only its number, start and duration when it has nothing else', () => {
     const json = stepTraceJson({ id: 's', kind: 'task', status: 'succeeded', attempts: [{ attempt: 1, startedAt: T0, durationMs: 3 }] });
-    expect(json.attempts).toEqual([{ attempt: 1, startedAt: '2026-03-04T05:06:07.000Z', durationMs: 3 }]);
+    expect(json.attempts).toStrictEqual([{ attempt: 1, startedAt: '2026-03-04T05:06:07.000Z', durationMs: 3 }]);
   });
 
   it('keeps a backoff of 0 and an HTTP status on an attempt', () => {
