@@ -32,6 +32,7 @@ beforeAll(async () => {
       return res.end(Buffer.from([1, 2, 3]));
     }
     if (p === '/number') return json(res, 200, 42);
+    if (p === '/port') return void setTimeout(() => json(res, 200, req.socket.remotePort), 5);
     json(res, 404, { message: 'no route' });
   });
 });
@@ -64,6 +65,7 @@ const TASKS = [
   task('text', 'http://api/text'),
   task('bin', 'http://api/bin'),
   task('number', 'http://api/number'),
+  task('port', 'http://api/port'),
 ].join('\n');
 
 describe('Engine.execute', () => {
@@ -361,5 +363,46 @@ spec:
     const input = {};
     expect(engine.prepareInput(engine.workflow('defaults')!, input, true)).toBe(input);
     expect(input).toEqual({ n: 3 });
+  });
+});
+
+describe('Engine HTTP client', () => {
+  const yaml = `${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: fan }
+spec:
+  tasks:
+    - { id: each, forEach: { items: [1, 2, 3, 4] }, taskRef: port }
+  output: "{{tasks.each.forEach.outputs}}"
+`;
+
+  it('opens at most the configured number of connections per origin', async () => {
+    const engine = engineFor(yaml, { connections: 1 });
+    const r = await engine.execute('fan', {});
+    expect(r.status).toBe('succeeded');
+    expect(new Set(r.output as number[]).size).toBe(1);
+    await engine.close();
+  });
+
+  it('calls in parallel over several connections by default', async () => {
+    const engine = engineFor(yaml);
+    const r = await engine.execute('fan', {});
+    expect(new Set(r.output as number[]).size).toBeGreaterThan(1);
+    await engine.close();
+  });
+
+  it('makes no more calls once closed', async () => {
+    const engine = engineFor(`${TASKS}
+apiVersion: workflow.io/v1
+kind: Workflow
+metadata: { name: one }
+spec:
+  tasks: [ { id: n, taskRef: number } ]
+`);
+    await engine.close();
+    const r = await engine.execute('one', {});
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatchObject({ type: 'network', code: 'WF_NETWORK' });
   });
 });

@@ -14,6 +14,7 @@ beforeAll(async () => {
     const body = url.searchParams.get('body') ?? '';
     const headers: Record<string, string> = type ? { 'content-type': type } : {};
     if (url.searchParams.get('location')) headers.location = url.searchParams.get('location')!;
+    if (url.searchParams.get('ra')) headers['retry-after'] = url.searchParams.get('ra')!;
     res.writeHead(status, headers);
     res.end(status === 204 ? undefined : body);
   });
@@ -131,5 +132,81 @@ describe('HttpClient responses', () => {
     const http = compileHttp({ url: `${api.url}/r?type=text/plain`, query: { tag: '{{input.tags}}', none: '{{input.none ?? null}}' } }, "task 't'", origins);
     const r = await client.call(http, { input: { tags: ['a', 'b c'] }, tasks: {} }, undefined, origins);
     expect(r.url).toBe(`${api.url}/r?type=text/plain&tag=a&tag=b%20c`);
+  });
+
+  it('reads 204 and 304 as null whatever type they claim', async () => {
+    expect((await call({ status: '204', type: 'image/png' })).output).toBeNull();
+    expect((await failure({ status: '304', type: 'image/png' })).info.message).toMatch(/answered 304$/);
+  });
+
+  it('reads an empty text body as an empty string, and an untyped body as text', async () => {
+    expect((await call({ type: 'text/plain' })).output).toBe('');
+    expect((await call({ body: 'raw' })).output).toBe('raw');
+  });
+
+  it('reads content types whatever their case', async () => {
+    expect((await call({ type: 'Application/JSON', body: '[1]' })).output).toEqual([1]);
+    expect((await call({ type: 'TEXT/CSV', body: 'a,b' })).output).toBe('a,b');
+  });
+
+  it('accepts every 2xx and refuses 300', async () => {
+    expect(await call({ status: '299', type: 'text/plain', body: 'ok' })).toMatchObject({ status: 299, output: 'ok' });
+    expect(await call({ status: '200' })).toMatchObject({ status: 200 });
+    const e300 = await failure({ status: '300' });
+    expect(e300.info).toMatchObject({ type: 'http', code: 'WF_HTTP_300', httpStatus: 300, hint: 'Redirects are not followed; call the final URL.' });
+    expect(e300.retryable).toBe(false);
+  });
+
+  it('writes the method, the masked URL, the status and the detail in the message', async () => {
+    const http = compileHttp({ method: 'put', url: `${api.url}/r?status=404&type=application/json&token=abc`, query: { body: '{"message":"no such order"}' } }, "task 't'", origins);
+    const err = (await client.call(http, { input: {}, tasks: {} }, undefined, origins).catch((e: unknown) => e)) as StepError;
+    expect(err.info).toEqual({
+      type: 'http',
+      code: 'WF_HTTP_404',
+      message: `PUT ${api.url}/r?status=404&type=application/json&token=***&body=%7B%22message%22%3A%22no%20such%20order%22%7D answered 404: no such order`,
+      hint: 'Check the path and the ids passed to it.',
+      httpStatus: 404,
+    });
+  });
+
+  it('treats exactly 500 as a retryable server failure and exactly 400 as a refusal', async () => {
+    const e500 = await failure({ status: '500' });
+    expect(e500.retryable).toBe(true);
+    expect(e500.info.hint).toBe('The service failed; a retry policy may help.');
+    const e400 = await failure({ status: '400' });
+    expect(e400.retryable).toBe(false);
+    expect(e400.info.hint).toBe('The request was refused; check the task input and headers. 4xx answers are not retried.');
+    expect((await failure({ status: '429' })).info.hint).toBe('The service is rate limiting; retries honour Retry-After.');
+  });
+
+  it('passes Retry-After of a retryable answer on, and ignores it on one that is not retried', async () => {
+    expect((await failure({ status: '503', ra: '2' })).retryAfterMs).toBe(2000);
+    expect((await failure({ status: '429', ra: '1' })).retryAfterMs).toBe(1000);
+    expect((await failure({ status: '503' })).retryAfterMs).toBeUndefined();
+    expect((await failure({ status: '400', ra: '2' })).retryAfterMs).toBeUndefined();
+  });
+
+  it('prefers detail over message over error over title', async () => {
+    const body = JSON.stringify({ title: 'T', error: 'E', message: 'M', detail: 'D' });
+    expect((await failure({ status: '422', type: 'application/json', body })).info.message).toMatch(/answered 422: D$/);
+    expect((await failure({ status: '422', type: 'application/json', body: JSON.stringify({ title: 'T', error: 'E', message: 'M' }) })).info.message).toMatch(/answered 422: M$/);
+    expect((await failure({ status: '422', type: 'application/json', body: JSON.stringify({ title: 'T', error: 'E' }) })).info.message).toMatch(/answered 422: E$/);
+  });
+
+  it('writes the whole JSON body when its detail is not a string', async () => {
+    expect((await failure({ status: '422', type: 'application/json', body: '{"detail":{"field":"id"}}' })).info.message).toMatch(/answered 422: \{"detail":\{"field":"id"\}\}$/);
+  });
+
+  it('writes a scalar JSON error body as it reads', async () => {
+    expect((await failure({ status: '400', type: 'application/json', body: '42' })).info.message).toMatch(/answered 400: 42$/);
+    expect((await failure({ status: '400', type: 'application/json', body: 'false' })).info.message).toMatch(/answered 400: false$/);
+  });
+
+  it('cuts a long error detail, text or JSON body to 200 characters', async () => {
+    const long = 'x'.repeat(250);
+    expect((await failure({ status: '400', type: 'text/plain', body: long })).info.message).toMatch(/answered 400: x{200}$/);
+    expect((await failure({ status: '400', type: 'application/json', body: JSON.stringify({ detail: long }) })).info.message).toMatch(/answered 400: x{200}$/);
+    const big = JSON.stringify({ list: [long] });
+    expect((await failure({ status: '400', type: 'application/json', body: big })).info.message.endsWith(`answered 400: ${big.slice(0, 200)}`)).toBe(true);
   });
 });

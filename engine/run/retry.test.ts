@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter, retryPolicy } from './retry.js';
+import { backoffDelay, NO_RETRY, parseRetryAfter, retryPolicy } from './retry.js';
 import { executionResultJson, isSecretName, maskUrl } from './trace.js';
 
 describe('retryPolicy', () => {
@@ -99,5 +99,53 @@ describe('JSON form of results', () => {
     const json = executionResultJson({ executionId: 'e', workflow: { name: 'w', namespace: 'd', version: 'v' }, status: 'failed', error: { type: 'http', code: 'WF_HTTP_500', message: 'm', step: 's' }, startedAt: 0, endedAt: 1, durationMs: 1, steps: [] });
     expect(json.error).toEqual({ type: 'http', code: 'WF_HTTP_500', message: 'm', step: 's' });
     expect(json).not.toHaveProperty('output');
+  });
+});
+
+describe('parseRetryAfter edges', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+
+  it('reads several digits, decimals and surrounding spaces as seconds', () => {
+    expect(parseRetryAfter('12', now)).toBe(12_000);
+    expect(parseRetryAfter('1.25', now)).toBe(1250);
+    expect(parseRetryAfter(' 3 ', now)).toBe(3000);
+  });
+
+  it('ignores a number with anything before or after it', () => {
+    expect(parseRetryAfter('2x', now)).toBeUndefined();
+    expect(parseRetryAfter('x2', now)).toBeUndefined();
+  });
+
+  it('takes the first of several header values, and nothing from none', () => {
+    expect(parseRetryAfter(['7', '1'], now)).toBe(7000);
+    expect(parseRetryAfter([], now)).toBeUndefined();
+  });
+});
+
+describe('retryPolicy edges', () => {
+  it('takes each field from the first spec that sets it, skipping missing specs', () => {
+    expect(retryPolicy(undefined, { backoff: '250ms' }, { maxAttempts: 3, backoff: '1s', maxBackoff: '2s' })).toEqual({ maxAttempts: 3, backoffMs: 250, maxBackoffMs: 2000 });
+  });
+
+  it('keeps a zero backoff and a zero cap', () => {
+    expect(retryPolicy({ maxAttempts: 2, backoff: '0ms', maxBackoff: '0ms' })).toEqual({ maxAttempts: 2, backoffMs: 0, maxBackoffMs: 0 });
+  });
+});
+
+describe('backoffDelay edges', () => {
+  it('waits the base backoff between half and all of it on the first retry, whatever the cap above it', () => {
+    const policy = { maxAttempts: 3, backoffMs: 200, maxBackoffMs: 10_000 };
+    expect(backoffDelay(policy, 1, () => 0.25)).toBe(125);
+    expect(backoffDelay(policy, 2, () => 0.25)).toBe(250);
+  });
+
+  it('lets a Retry-After of 0 leave the jittered delay as it is', () => {
+    expect(backoffDelay({ maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, 1, () => 0, 0)).toBe(50);
+  });
+});
+
+describe('NO_RETRY', () => {
+  it('is one attempt without backoff', () => {
+    expect(NO_RETRY).toEqual({ maxAttempts: 1, backoffMs: 0, maxBackoffMs: 0 });
   });
 });
