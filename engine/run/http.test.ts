@@ -14,6 +14,7 @@ describe('parseOrigins', () => {
 
   it('refuses an entry without =', () => {
     expect(() => parseOrigins(['http://demo-api'])).toThrow(/FROM=TO/);
+    expect(() => parseOrigins(['=http://127.0.0.1:1'])).toThrow("Origin alias '=http://127.0.0.1:1' is not FROM=TO");
   });
 });
 
@@ -184,8 +185,15 @@ describe('compileHttp details', () => {
 });
 
 describe('abortHub details', () => {
-  it('lets any number of calls listen without a leak warning', () => {
-    expect(abortHub(new AbortController().signal).getMaxListeners()).toBe(0);
+  it('lets any number of calls listen, and runs each listener once', () => {
+    const controller = new AbortController();
+    const hub = abortHub(controller.signal);
+    const fired: number[] = [];
+    for (let i = 0; i < 100; i++) hub.on('abort', () => fired.push(i));
+    expect(hub.listenerCount('abort')).toBe(100);
+    controller.abort();
+    expect(fired).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(hub.listenerCount('abort')).toBe(0);
   });
 
   it('does not fire before the signal aborts', async () => {

@@ -103,6 +103,11 @@ export class AbortFanout {
     return this;
   }
 
+  /** How many listeners wait for the abort (calls in flight). */
+  listenerCount(_event: 'abort'): number {
+    return this.listeners.size;
+  }
+
   /** Aborts once: every listener runs, then none is kept. */
   abort(reason?: unknown): void {
     if (this.aborted) return;
@@ -134,7 +139,7 @@ export function parseOrigins(entries: Iterable<string> | Record<string, string>)
   const list = Symbol.iterator in Object(entries) ? [...(entries as Iterable<string>)] : Object.entries(entries).map(([k, v]) => `${k}=${v}`);
   for (const e of list) {
     const i = e.indexOf('=');
-    if (i < 0) throw new Error(`Origin alias '${e}' is not FROM=TO (e.g. http://demo-api=http://127.0.0.1:8090)`);
+    if (i <= 0) throw new Error(`Origin alias '${e}' is not FROM=TO (e.g. http://demo-api=http://127.0.0.1:8090)`);
     let from = e.slice(0, i).trim();
     const to = e.slice(i + 1).trim();
     if (!/^https?:\/\//i.test(from)) from = `http://${from}`;
