@@ -697,3 +697,28 @@ describe('targetName', () => {
     expect(targetName('ops/notify', 'billing')).toBe('ops/notify');
   });
 });
+
+describe('fields of the wrong type', () => {
+  const codes = (text: string) => validateText(`apiVersion: workflow.io/v1\nkind: Workflow\n${text}`, 'w.yaml').diagnostics.map((d) => [d.code, d.pointer]);
+
+  it('leaves a spec that is not a map to the schema', () => {
+    expect(codes('metadata: { name: w }\nspec: 3\n')).toEqual([['WF_SCHEMA_TYPE', '/spec']]);
+    expect(codes('metadata: { name: w }\n')).toEqual([['WF_SCHEMA_REQUIRED', '']]);
+  });
+
+  it('leaves null forEach, condition and switch to the schema without failing a rule', () => {
+    const text = 'metadata: { name: w }\nspec:\n  tasks:\n    - id: a\n      forEach: ~\n      condition: ~\n      switch: ~\n      taskRef: x\n';
+    expect(codes(text)).toEqual([
+      ['WF_SCHEMA_TYPE', '/spec/tasks/0/forEach'],
+      ['WF_SCHEMA_TYPE', '/spec/tasks/0/condition'],
+      ['WF_SCHEMA_TYPE', '/spec/tasks/0/switch'],
+      ['WF_STEP_CONFLICTING_ACTIONS', '/spec/tasks/0/switch'],
+      ['WF_UNKNOWN_TASK', '/spec/tasks/0/taskRef'],
+    ]);
+  });
+
+  it("resolves task names in the workflow's own namespace", () => {
+    const d = validateText('apiVersion: workflow.io/v1\nkind: Workflow\nmetadata: { name: w, namespace: ops }\nspec:\n  tasks:\n    - id: a\n      taskRef: x\n', 'w.yaml').diagnostics;
+    expect(d.map((x) => x.message)).toEqual(["Step 'a' uses task 'x', which does not exist in namespace 'ops'"]);
+  });
+});
