@@ -151,6 +151,13 @@ describe('checkCallGraph', () => {
     expect(d[0].message).toBe("Workflow 'x' nests 3 workflows deep through step 'call-0', more than the maximum of 2: x > a > b");
   });
 
+  it('reports the first of equally long chains', () => {
+    const d = found([workflow('top', ['a', 'b']), workflow('a', []), workflow('b', [])], { maxCallDepth: 1 });
+    expect(d.filter((f) => f.resource === 'Workflow/default/top').map((f) => [f.pointer, f.message])).toEqual([
+      ['/spec/tasks/0/workflowRef', "Workflow 'top' nests 2 workflows deep through step 'call-0', more than the maximum of 1: top > a"],
+    ]);
+  });
+
   it('follows the longest of several calls', () => {
     const d = found([workflow('top', ['short', 'long']), workflow('short', []), workflow('long', ['mid']), workflow('mid', [])], { maxCallDepth: 2 });
     expect(d.map((f) => [f.resource, f.pointer, f.message])).toEqual([
