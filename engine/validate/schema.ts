@@ -38,7 +38,7 @@ export interface SchemaProblem {
 export function schemaProblems(kind: Kind | ExtraKind, document: unknown): SchemaProblem[] {
   const validate = validators[kind];
   if (validate(document)) return [];
-  return collapse(validate.errors ?? []).map(describe);
+  return collapse(validate.errors ?? []).map(problemOf);
 }
 
 /** Drops the branch errors of every failed `anyOf`, keeping one error that explains the field. */
@@ -99,8 +99,13 @@ function shown(v: unknown): string {
   return text.length > 60 ? text.slice(0, 57) + '...' : text;
 }
 
-/** Turns one ajv error into a message that names the field and a hint that says what to do. */
-function describe(e: ErrorObject): SchemaProblem {
+/**
+ * Turns one ajv error (from a validator compiled with `verbose: true`) into a message that names
+ * the field and a hint that says what to do.
+ * @example problemOf({ keyword: 'required', instancePath: '/spec', params: { missingProperty: 'type' }, … })
+ * // { code: 'WF_SCHEMA_REQUIRED', pointer: '/spec', message: "Missing required field 'type' in spec", hint: "Add 'type'." }
+ */
+export function problemOf(e: ErrorObject): SchemaProblem {
   const where = readablePath(e.instancePath) || 'the resource';
   const p = e.params as Record<string, any>;
   switch (e.keyword) {
@@ -199,7 +204,7 @@ function distinctIgnoringCase(values: unknown[]): unknown[] {
 }
 
 function patternText(pointer: string, where: string, value: unknown, pattern: string): { message: string; hint: string } {
-  if (/\/(tasks|cases)\/\d+\/id$/.test(pointer) || pointer.endsWith('/id')) {
+  if (pointer.endsWith('/id')) {
     return {
       message: `Step id ${shown(value)} at ${where} is not a valid id`,
       hint: "Start with a letter or '_' and use only letters, digits, '_' and '-'.",
