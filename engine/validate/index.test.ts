@@ -118,6 +118,11 @@ describe('validateText', () => {
     expect(validateText(text, 'w.yaml', { maxNestingDepth: 1 }).diagnostics.map((d) => d.code)).toEqual(['WF_NESTING_TOO_DEEP']);
   });
 
+  it('reports a resource defined twice in the text', () => {
+    const doc = 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: t }\nspec: { type: http, http: { url: "https://x.example.com" } }\n';
+    expect(validateText(`${doc}---\n${doc}`, 't.yaml').diagnostics.map((d) => [d.code, d.line])).toEqual([['WF_DUPLICATE_RESOURCE', 8]]);
+  });
+
   it('reports nothing for a clean definition', () => {
     const text = 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: t }\nspec: { type: http, http: { url: "https://x.example.com" } }\n';
     expect(validateText(text, 't.yaml').diagnostics).toEqual([]);
@@ -135,10 +140,12 @@ describe('validatePaths', () => {
     await writeFile(join(dir, 'a.yaml'), 'apiVersion: workflow.io/v1\nkind: Workflow\nmetadata: { name: a }\nspec:\n  tasks:\n    - id: s\n      workflowRef: b\n');
     await writeFile(join(dir, 'b.yaml'), 'apiVersion: workflow.io/v1\nkind: Workflow\nmetadata: { name: b }\nspec:\n  tasks:\n    - id: s\n      taskRef: tsk\n');
     await writeFile(join(dir, 'c.yaml'), 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: tsk }\nspec: { type: http }\n');
+    await writeFile(join(dir, '0-broken.yaml'), 'a: [\n');
     const r = await validatePaths([dir], { cwd: dir, maxCallDepth: 1 });
-    expect(r.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+    expect(r.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['0-broken.yaml', 'a.yaml', 'b.yaml', 'c.yaml']);
     expect(r.registry.workflows.size).toBe(2);
     expect(r.diagnostics.map((d) => [d.file, d.line, d.code])).toEqual([
+      ['0-broken.yaml', 2, 'WF_YAML_SYNTAX'],
       ['a.yaml', 7, 'WF_CALL_DEPTH'],
       ['c.yaml', 4, 'WF_TASK_MISSING_HTTP'],
     ]);
