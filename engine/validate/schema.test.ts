@@ -254,6 +254,21 @@ describe('collapse', () => {
     expect(collapse(ajvErrors(schema, { v: 1 })).map((e) => [e.instancePath, e.keyword])).toEqual([['/v', 'minimum']]);
   });
 
+  it('never counts a false branch as fitting', () => {
+    const schema = { properties: { v: { anyOf: [false, { type: 'string' }] } } };
+    expect(collapse(ajvErrors(schema, { v: 1 })).map((e) => [e.instancePath, e.keyword])).toEqual([['/v', 'anyOf']]);
+  });
+
+  it('explains a branch error of an anyOf that is not a duration in the branch’s own words', () => {
+    const schema = { properties: { v: { description: 'A list of names', anyOf: [{ type: 'array', minItems: 2 }, { type: 'string' }] } } };
+    expect(problemsOf(schema, { v: [1] })).toEqual([{ code: 'WF_SCHEMA_LENGTH', pointer: '/v', message: 'v must have at least 2 items', hint: 'Fill in v.' }]);
+  });
+
+  it('names each accepted type of a failed anyOf once, leaving out branches without a type', () => {
+    const schema = { properties: { v: { anyOf: [{ minimum: 5 }, { type: 'integer', maximum: 0 }, { type: 'integer', multipleOf: 2 }] } } };
+    expect(problemsOf(schema, { v: 1 })).toEqual([{ code: 'WF_SCHEMA_TYPE', pointer: '/v', message: 'v must be an integer, not an integer', hint: 'Write an integer here.' }]);
+  });
+
   it('drops errors repeated with the same field, keyword and parameters', () => {
     const schema = { allOf: [{ required: ['a'] }, { required: ['a'] }, { required: ['b'] }] };
     expect(collapse(ajvErrors(schema, {})).map((e) => [e.keyword, e.params])).toEqual([

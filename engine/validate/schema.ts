@@ -44,7 +44,7 @@ export function schemaProblems(kind: Kind | ExtraKind, document: unknown): Schem
 /** Drops the branch errors of every failed `anyOf`, keeping one error that explains the field. */
 export function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
-  const inBranch = (e: ErrorObject, a: ErrorObject) => e !== a && e.schemaPath.startsWith(a.schemaPath + '/');
+  const inBranch = (e: ErrorObject, a: ErrorObject) => e.schemaPath.startsWith(a.schemaPath + '/');
   const out: ErrorObject[] = [];
   const seen = new Set<string>();
   const push = (e: ErrorObject) => {
@@ -219,6 +219,12 @@ function patternText(pointer: string, where: string, value: unknown, pattern: st
   return { message: `${where} ${shown(value)} does not match ${pattern}`, hint: `Write a value matching ${pattern}.` };
 }
 
+/** A schema without its `$schema`, so that ajv checks it against draft-07 whatever draft it names. */
+function withoutDraft(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _draft, ...rest } = schema;
+  return rest;
+}
+
 /** A problem in a user-written JSON Schema (task inputSchema/outputSchema, workflow input). */
 export interface JsonSchemaProblem {
   /** Pointer inside the schema. */
@@ -233,16 +239,12 @@ export interface JsonSchemaProblem {
  * @example jsonSchemaProblems({ type: 'strng' }) // [{ pointer: '/type', message: 'must be one of "array", "boolean", …' }]
  */
 export function jsonSchemaProblems(schema: unknown): JsonSchemaProblem[] {
-  const copy = isObject(schema) && '$schema' in schema ? { ...schema, $schema: undefined } : schema;
-  if (isObject(copy) && copy.$schema === undefined) delete copy.$schema;
+  const copy = isObject(schema) ? withoutDraft(schema) : schema;
   if (ajv.validateSchema(copy as object)) return [];
   const byPath = new Map<string, ErrorObject>();
-  for (const e of ajv.errors ?? []) {
-    if (e.keyword === 'anyOf') continue;
-    const prev = byPath.get(e.instancePath);
-    // Prefer the error that lists allowed values over a branch's type complaint.
-    if (!prev || (prev.keyword === 'type' && e.keyword === 'enum')) byPath.set(e.instancePath, e);
-  }
+  // The first error at a path is kept: for a failed anyOf (a bad `type`), ajv reports the branch
+  // that lists the allowed values first, its other branches next, and the anyOf itself last.
+  for (const e of ajv.errors ?? []) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e);
   // A failed anyOf reports at the field and inside it; the deeper error is the specific one.
   const paths = [...byPath.keys()];
   for (const p of paths) if (paths.some((q) => q.startsWith(p + '/'))) byPath.delete(p);

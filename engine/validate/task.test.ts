@@ -110,6 +110,7 @@ describe('validateTask: templates of the http block', () => {
 
   it('ignores an http block that is not an object', () => {
     expect(codes('  type: http\n  http: 3\n')).toEqual([]);
+    expect(codes('  type: http\n  http: ~\n')).toEqual([]);
   });
 });
 
@@ -167,8 +168,13 @@ describe('validateTask: the http url', () => {
     }
   });
 
-  it('leaves an empty url to the schema check', () => {
+  it('leaves an empty url, or one that is not text, to the schema check', () => {
     expect(codes(http(''))).toEqual([]);
+    expect(codes('  type: http\n  http: { url: 5 }\n')).toEqual([]);
+  });
+
+  it('rejects an empty host, whatever follows it', () => {
+    expect(taskFindings(http('https:///{{ input.x }}')).diagnostics.map((d) => [d.code, d.message])).toEqual([['WF_TASK_URL', "Task 't' url 'https:///{{ input.x }}' is not a valid URL"]]);
   });
 });
 
