@@ -1,7 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DefinitionRegistry, loadText, type LoadedResource } from '../load/index.js';
 import type { Resource, SourceInfo } from '../model/types.js';
-import { validatePaths, validateRegistry, validateText } from './index.js';
+import { parseWorkflowRef, validatePaths, validateRegistry, validateText, VALIDATION_CODES } from './index.js';
+
+/** Lets a test make the call graph check fail; otherwise the real check runs. */
+const callGraph = vi.hoisted(() => ({ failWith: undefined as unknown }));
+vi.mock('./calls.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./calls.js')>();
+  return {
+    ...actual,
+    checkCallGraph: (...args: Parameters<typeof actual.checkCallGraph>) => {
+      if (callGraph.failWith !== undefined) throw callGraph.failWith;
+      return actual.checkCallGraph(...args);
+    },
+  };
+});
+
+afterEach(() => {
+  callGraph.failWith = undefined;
+});
 
 const at: SourceInfo = { file: 'memory.yaml', document: 0, locate: () => ({ file: 'memory.yaml', line: 1, column: 1 }) };
 
@@ -33,6 +53,76 @@ describe('validateText', () => {
     ]);
   });
 
+  it('validates WorkflowTenant and AlertRule documents too: their schema, and a warning that they are not enforced yet', () => {
+    const text = [
+      'apiVersion: workflow.io/v1',
+      'kind: WorkflowTenant',
+      'metadata: { name: acme }',
+      'spec:',
+      '  quotas: { maxConcurrentWorkflows: 10, maxWorkflowsPerHr: 3 }',
+      '---',
+      'apiVersion: workflow.io/v1',
+      'kind: AlertRule',
+      'metadata: { name: slow }',
+      'spec: { conditions: [{ type: executionTime, threshold: 5 }], channels: [{ type: slack, channel: ops }] }',
+    ].join('\n');
+    const r = validateText(text, 'extras.yaml');
+    expect(r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, line: d.line, message: d.message, hint: d.hint, resource: d.resource }))).toEqual([
+      {
+        code: 'WF_NOT_SUPPORTED_YET',
+        severity: 'warning',
+        line: 2,
+        message: "WorkflowTenant 'acme' is loaded and checked, but this engine version does not enforce it yet",
+        hint: 'Quotas, rate limits and allowed tasks are not applied; keep them in Git for when they are.',
+        resource: 'WorkflowTenant/default/acme',
+      },
+      {
+        code: 'WF_SCHEMA_UNKNOWN_FIELD',
+        severity: 'error',
+        line: 5,
+        message: "Unknown field 'maxWorkflowsPerHr' in spec.quotas; did you mean 'maxWorkflowsPerHour'?",
+        hint: 'Remove it or fix the spelling. Fields allowed here: maxConcurrentWorkflows, maxConcurrentTasks, maxWorkflowsPerHour, maxExecutionDuration.',
+        resource: 'WorkflowTenant/default/acme',
+      },
+      {
+        code: 'WF_NOT_SUPPORTED_YET',
+        severity: 'warning',
+        line: 8,
+        message: "AlertRule 'slow' is loaded and checked, but this engine version does not enforce it yet",
+        hint: 'Alert conditions are not evaluated and no channel is called yet.',
+        resource: 'AlertRule/default/slow',
+      },
+    ]);
+  });
+
+  it('passes the nesting limit on to the rules', () => {
+    const text = [
+      'apiVersion: workflow.io/v1',
+      'kind: WorkflowTask',
+      'metadata: { name: t }',
+      'spec: { type: http, http: { url: "https://x.example.com" } }',
+      '---',
+      'apiVersion: workflow.io/v1',
+      'kind: Workflow',
+      'metadata: { name: w }',
+      'spec:',
+      '  tasks:',
+      '    - id: outer',
+      '      forEach: { items: [1] }',
+      '      tasks:',
+      '        - id: inner',
+      '          forEach: { items: [1] }',
+      '          taskRef: t',
+    ].join('\n');
+    expect(validateText(text, 'w.yaml').diagnostics).toEqual([]);
+    expect(validateText(text, 'w.yaml', { maxNestingDepth: 1 }).diagnostics.map((d) => d.code)).toEqual(['WF_NESTING_TOO_DEEP']);
+  });
+
+  it('reports a resource defined twice in the text', () => {
+    const doc = 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: t }\nspec: { type: http, http: { url: "https://x.example.com" } }\n';
+    expect(validateText(`${doc}---\n${doc}`, 't.yaml').diagnostics.map((d) => [d.code, d.line])).toEqual([['WF_DUPLICATE_RESOURCE', 8]]);
+  });
+
   it('reports nothing for a clean definition', () => {
     const text = 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: t }\nspec: { type: http, http: { url: "https://x.example.com" } }\n';
     expect(validateText(text, 't.yaml').diagnostics).toEqual([]);
@@ -43,6 +133,29 @@ describe('validatePaths', () => {
   it('turns an unreadable path into a diagnostic', async () => {
     const r = await validatePaths(['/nonexistent/weft-definitions']);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['WF_LOAD_PATH']);
+  });
+
+  it('validates the files of a directory together, naming files relative to cwd, with options passed on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-validate-'));
+    await writeFile(join(dir, 'a.yaml'), 'apiVersion: workflow.io/v1\nkind: Workflow\nmetadata: { name: a }\nspec:\n  tasks:\n    - id: s\n      workflowRef: b\n');
+    await writeFile(join(dir, 'b.yaml'), 'apiVersion: workflow.io/v1\nkind: Workflow\nmetadata: { name: b }\nspec:\n  tasks:\n    - id: s\n      taskRef: tsk\n');
+    await writeFile(join(dir, 'c.yaml'), 'apiVersion: workflow.io/v1\nkind: WorkflowTask\nmetadata: { name: tsk }\nspec: { type: http }\n');
+    await writeFile(join(dir, '0-broken.yaml'), 'a: [\n');
+    const r = await validatePaths([dir], { cwd: dir, maxCallDepth: 1 });
+    expect(r.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['0-broken.yaml', 'a.yaml', 'b.yaml', 'c.yaml']);
+    expect(r.registry.workflows.size).toBe(2);
+    expect(r.diagnostics.map((d) => [d.file, d.line, d.code])).toEqual([
+      ['0-broken.yaml', 2, 'WF_YAML_SYNTAX'],
+      ['a.yaml', 7, 'WF_CALL_DEPTH'],
+      ['c.yaml', 4, 'WF_TASK_MISSING_HTTP'],
+    ]);
+  });
+});
+
+describe('the public surface', () => {
+  it('exports the documented codes and the workflowRef parser', () => {
+    expect(VALIDATION_CODES.WF_INTERNAL).toMatch(/bug in the validator/);
+    expect(parseWorkflowRef('billing/invoice@v2')).toEqual({ namespace: 'billing', name: 'invoice', version: 'v2' });
   });
 });
 
@@ -63,6 +176,10 @@ describe('validateRegistry', () => {
     const diagnostics = validateRegistry(registry);
     const internal = diagnostics.filter((d) => d.code === 'WF_INTERNAL');
     expect(internal.length).toBeGreaterThan(0);
+    expect(internal.map((d) => d.message)).toEqual([
+      "The 'schema' rule failed on Workflow/default/broken: spec unreadable",
+      "The 'workflow' rule failed on Workflow/default/broken: spec unreadable",
+    ]);
     for (const d of internal) {
       expect(d).toMatchObject({ severity: 'error', resource: 'Workflow/default/broken', file: 'memory.yaml', line: 1 });
       expect(d.message).toContain('Workflow/default/broken');
@@ -70,6 +187,75 @@ describe('validateRegistry', () => {
       expect(d.message).not.toMatch(/\n\s+at /);
     }
     expect(diagnostics.some((d) => d.code === 'WF_UNKNOWN_TASK' && d.resource === 'Workflow/default/fine')).toBe(true);
+  });
+
+  it('names the failing rule and keeps what the rule found before it failed', () => {
+    const task = loaded('WorkflowTask', 't', { type: 'transform', transform: { expression: 'a +' } });
+    const failing = Object.defineProperty(task.resource.spec, 'inputSchema', {
+      get() {
+        throw 'schema gone';
+      },
+    });
+    expect(failing).toBeDefined();
+    const diagnostics = validateRegistry(new DefinitionRegistry([{ resource: task.resource, raw: { ...task.raw, spec: { type: 'transform', transform: { expression: 'a +' } } } }]));
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['WF_INTERNAL', "The 'task' rule failed on WorkflowTask/default/t: schema gone"],
+      ['WF_TASK_TRANSFORM_SYNTAX', "Task 't' transform expression is not valid JSONata: Unexpected end of expression"],
+    ]);
+    expect(diagnostics[0]).toEqual({
+      code: 'WF_INTERNAL',
+      severity: 'error',
+      message: "The 'task' rule failed on WorkflowTask/default/t: schema gone",
+      hint: 'This is a bug in the Weft validator, not necessarily in the definition; the other rules still ran. Please report it with the resource.',
+      file: 'memory.yaml',
+      line: 1,
+      column: 1,
+      pointer: '',
+      resource: 'WorkflowTask/default/t',
+    });
+  });
+
+  it('reports a failing rule without a position when the resource cannot be located', () => {
+    const broken = loaded('Workflow', 'w', new Proxy({}, { get: () => { throw new Error('spec unreadable'); } }));
+    const resource = { ...broken.resource, source: { file: 'x.yaml', document: 0, locate: () => { throw new Error('no source'); } } } as unknown as Resource;
+    const diagnostics = validateRegistry(new DefinitionRegistry([{ resource, raw: { ...broken.raw, spec: { tasks: [] } } }]));
+    expect(diagnostics).toEqual([
+      {
+        code: 'WF_INTERNAL',
+        severity: 'error',
+        message: "The 'workflow' rule failed on Workflow/default/w: spec unreadable",
+        hint: 'This is a bug in the Weft validator, not necessarily in the definition; the other rules still ran. Please report it with the resource.',
+      },
+    ]);
+  });
+
+  it('reports a failing call graph check as WF_INTERNAL and keeps the other diagnostics', () => {
+    callGraph.failWith = new Error('graph exploded');
+    const registry = new DefinitionRegistry([loaded('Workflow', 'w', { tasks: [{ id: 'a', taskRef: 'nope' }] })]);
+    expect(validateRegistry(registry).map((d) => [d.code, d.message])).toEqual([
+      ['WF_INTERNAL', "The 'calls' rule failed on the workflow call graph: graph exploded"],
+      ['WF_UNKNOWN_TASK', expect.stringContaining("'nope'")],
+    ]);
+  });
+
+  it('checks the schema of the document as written, and skips it for a resource without one', () => {
+    const task = loaded('WorkflowTask', 't', { type: 'http', http: { url: 'https://x.example.com' }, retries: 3 });
+    const registry = new DefinitionRegistry([task]);
+    expect(validateRegistry(registry).map((d) => d.code)).toEqual(['WF_SCHEMA_UNKNOWN_FIELD']);
+    registry.raw.clear();
+    expect(validateRegistry(registry)).toEqual([]);
+  });
+
+  it('checks extra resources only when their document is kept', () => {
+    const text = 'apiVersion: workflow.io/v1\nkind: WorkflowTenant\nmetadata: { name: acme }\nspec: { quotaz: 1 }\n';
+    const { resources, extras } = loadText(text, 'tenant.yaml');
+    const registry = new DefinitionRegistry(resources, extras);
+    expect(validateRegistry(registry).map((d) => [d.code, d.line, d.column])).toEqual([
+      ['WF_NOT_SUPPORTED_YET', 2, 7],
+      ['WF_SCHEMA_UNKNOWN_FIELD', 4, 9],
+    ]);
+    registry.raw.clear();
+    expect(validateRegistry(registry).map((d) => d.code)).toEqual(['WF_NOT_SUPPORTED_YET']);
   });
 
   it('never throws and never reports WF_INTERNAL for fields of the wrong type anywhere', () => {

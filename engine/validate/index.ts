@@ -77,7 +77,7 @@ export async function validatePaths(paths: string[], options: ValidateOptions & 
  */
 export function validateText(text: string, file: string, options: ValidateOptions = {}): ValidationResult {
   const loaded = loadText(text, file);
-  const registry = new DefinitionRegistry(loaded.resources);
+  const registry = new DefinitionRegistry(loaded.resources, loaded.extras);
   const diagnostics = [...loaded.diagnostics, ...registry.diagnostics, ...validateRegistry(registry, options)];
   return { diagnostics: sortDiagnostics(diagnostics), registry, files: [file] };
 }

@@ -41,6 +41,29 @@ describe('schemaAt', () => {
   it('is open when there is no schema at all', () => {
     expect(schemaAt(undefined, ['a'])).toEqual({ kind: 'open' });
   });
+
+  it('is the schema itself for an empty path', () => {
+    expect(schemaAt({ type: 'string' }, [])).toEqual({ kind: 'found', schema: { type: 'string' } });
+  });
+
+  it('is open for an index into a schema without items', () => {
+    expect(schemaAt(user, ['name', 0])).toEqual({ kind: 'open' });
+    expect(schemaAt(user, ['orders', 0])).toEqual({ kind: 'found', schema: user.properties.orders.items });
+  });
+
+  it('reports a missing key when additionalProperties is false', () => {
+    const closed = { properties: { a: {}, b: {} }, additionalProperties: false };
+    expect(schemaAt(closed, ['c'])).toEqual({ kind: 'missing', key: 'c', depth: 0, known: ['a', 'b'] });
+  });
+
+  it('does not take inherited names for declared properties', () => {
+    expect(schemaAt({ properties: { a: {} } }, ['toString'])).toEqual({ kind: 'missing', key: 'toString', depth: 0, known: ['a'] });
+  });
+
+  it('is open at a property whose schema is not an object', () => {
+    expect(schemaAt({ properties: { a: true } }, ['a'])).toEqual({ kind: 'open' });
+    expect(schemaAt({ properties: { a: true } }, ['a', 'b'])).toEqual({ kind: 'open' });
+  });
 });
 
 describe('typeFit', () => {
@@ -51,6 +74,10 @@ describe('typeFit', () => {
     [['number'], ['integer'], 'narrowing'],
     [['string'], ['integer'], 'incompatible'],
     [['object'], ['array'], 'incompatible'],
+    [['number'], ['string'], 'incompatible'],
+    [['string'], ['number'], 'incompatible'],
+    [['integer'], ['string'], 'incompatible'],
+    [['number'], ['number'], 'ok'],
   ] as const)('%j into %j is %s', (producer, consumer, fit) => {
     expect(typeFit(producer, consumer)).toBe(fit);
   });
@@ -62,5 +89,9 @@ describe('declaredTypes', () => {
     expect(declaredTypes({ type: ['string', 'null'] })).toEqual(['string', 'null']);
     expect(declaredTypes({ enum: ['a'] })).toBeUndefined();
     expect(declaredTypes({ type: [] })).toBeUndefined();
+    expect(declaredTypes({ type: ['string', 1] })).toBeUndefined();
+    expect(declaredTypes({ type: 3 })).toBeUndefined();
+    expect(declaredTypes('string')).toBeUndefined();
+    expect(declaredTypes(null)).toBeUndefined();
   });
 });

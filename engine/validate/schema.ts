@@ -38,13 +38,13 @@ export interface SchemaProblem {
 export function schemaProblems(kind: Kind | ExtraKind, document: unknown): SchemaProblem[] {
   const validate = validators[kind];
   if (validate(document)) return [];
-  return collapse(validate.errors ?? []).map(describe);
+  return collapse(validate.errors ?? []).map(problemOf);
 }
 
 /** Drops the branch errors of every failed `anyOf`, keeping one error that explains the field. */
 export function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
-  const inBranch = (e: ErrorObject, a: ErrorObject) => e !== a && e.schemaPath.startsWith(a.schemaPath + '/');
+  const inBranch = (e: ErrorObject, a: ErrorObject) => e.schemaPath.startsWith(a.schemaPath + '/');
   const out: ErrorObject[] = [];
   const seen = new Set<string>();
   const push = (e: ErrorObject) => {
@@ -99,8 +99,13 @@ function shown(v: unknown): string {
   return text.length > 60 ? text.slice(0, 57) + '...' : text;
 }
 
-/** Turns one ajv error into a message that names the field and a hint that says what to do. */
-function describe(e: ErrorObject): SchemaProblem {
+/**
+ * Turns one ajv error (from a validator compiled with `verbose: true`) into a message that names
+ * the field and a hint that says what to do.
+ * @example problemOf({ keyword: 'required', instancePath: '/spec', params: { missingProperty: 'type' }, … })
+ * // { code: 'WF_SCHEMA_REQUIRED', pointer: '/spec', message: "Missing required field 'type' in spec", hint: "Add 'type'." }
+ */
+export function problemOf(e: ErrorObject): SchemaProblem {
   const where = readablePath(e.instancePath) || 'the resource';
   const p = e.params as Record<string, any>;
   switch (e.keyword) {
@@ -199,7 +204,7 @@ function distinctIgnoringCase(values: unknown[]): unknown[] {
 }
 
 function patternText(pointer: string, where: string, value: unknown, pattern: string): { message: string; hint: string } {
-  if (/\/(tasks|cases)\/\d+\/id$/.test(pointer) || pointer.endsWith('/id')) {
+  if (pointer.endsWith('/id')) {
     return {
       message: `Step id ${shown(value)} at ${where} is not a valid id`,
       hint: "Start with a letter or '_' and use only letters, digits, '_' and '-'.",
@@ -212,6 +217,12 @@ function patternText(pointer: string, where: string, value: unknown, pattern: st
     return { message: `Namespace ${shown(value)} is not a valid namespace`, hint: "Use lowercase letters, digits and '-', starting and ending with a letter or digit." };
   }
   return { message: `${where} ${shown(value)} does not match ${pattern}`, hint: `Write a value matching ${pattern}.` };
+}
+
+/** A schema without its `$schema`, so that ajv checks it against draft-07 whatever draft it names. */
+function withoutDraft(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _draft, ...rest } = schema;
+  return rest;
 }
 
 /** A problem in a user-written JSON Schema (task inputSchema/outputSchema, workflow input). */
@@ -228,16 +239,12 @@ export interface JsonSchemaProblem {
  * @example jsonSchemaProblems({ type: 'strng' }) // [{ pointer: '/type', message: 'must be one of "array", "boolean", …' }]
  */
 export function jsonSchemaProblems(schema: unknown): JsonSchemaProblem[] {
-  const copy = isObject(schema) && '$schema' in schema ? { ...schema, $schema: undefined } : schema;
-  if (isObject(copy) && copy.$schema === undefined) delete copy.$schema;
+  const copy = isObject(schema) ? withoutDraft(schema) : schema;
   if (ajv.validateSchema(copy as object)) return [];
   const byPath = new Map<string, ErrorObject>();
-  for (const e of ajv.errors ?? []) {
-    if (e.keyword === 'anyOf') continue;
-    const prev = byPath.get(e.instancePath);
-    // Prefer the error that lists allowed values over a branch's type complaint.
-    if (!prev || (prev.keyword === 'type' && e.keyword === 'enum')) byPath.set(e.instancePath, e);
-  }
+  // The first error at a path is kept: for a failed anyOf (a bad `type`), ajv reports the branch
+  // that lists the allowed values first, its other branches next, and the anyOf itself last.
+  for (const e of ajv.errors ?? []) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e);
   // A failed anyOf reports at the field and inside it; the deeper error is the specific one.
   const paths = [...byPath.keys()];
   for (const p of paths) if (paths.some((q) => q.startsWith(p + '/'))) byPath.delete(p);

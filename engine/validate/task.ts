@@ -44,7 +44,7 @@ export function reportJsonSchema(findings: Findings, schema: unknown, pointer: s
 
 function checkHttp(task: WorkflowTaskResource, http: Record<string, any>, findings: Findings): void {
   const name = task.metadata.name;
-  const strings = (['url', 'headers', 'query', 'body'] as const).flatMap((k) => (http[k] === undefined ? [] : scanTemplates(http[k], `/spec/http/${k}`)));
+  const strings = (['url', 'headers', 'query', 'body'] as const).flatMap((k) => scanTemplates(http[k], `/spec/http/${k}`));
   const owner = (pointer: string) => `Task '${name}' ${readablePath(pointer).replace(/^spec\./, '')}`;
   reportTemplateSyntax(findings, strings, (t) => owner(t.pointer));
   const schema = taskInputSchema(task);
@@ -75,8 +75,6 @@ function checkHttp(task: WorkflowTaskResource, http: Record<string, any>, findin
   }
   if (typeof http.url === 'string' && http.url) checkUrl(name, http.url, findings);
 }
-
-const TEMPLATE = /\{\{[\s\S]*?\}\}/g;
 
 function checkUrl(name: string, url: string, findings: Findings): void {
   const pointer = '/spec/http/url';
@@ -110,7 +108,8 @@ function checkUrl(name: string, url: string, findings: Findings): void {
     return;
   }
   try {
-    new URL(trimmed.replace(TEMPLATE, 'x'));
+    // Templates are left in: the host has none by now, and a URL path, query or fragment takes any text.
+    new URL(trimmed);
   } catch {
     findings.error('WF_TASK_URL', pointer, `Task '${name}' url '${url}' is not a valid URL`, 'Check the host and port.');
   }
