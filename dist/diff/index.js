@@ -16703,27 +16703,20 @@ var TemplateSyntaxError = class extends Error {
   hint;
   code = "WF_TEMPLATE_SYNTAX";
 };
-function hasTemplate(text) {
-  return text.includes("{{");
-}
 function parseTemplate(text) {
   const parts = [];
   let i2 = 0;
   let literal = "";
-  while (i2 < text.length) {
-    const open = text.indexOf("{{", i2);
-    if (open < 0) {
-      literal += text.slice(i2);
-      break;
-    }
+  for (let open = text.indexOf("{{"); open >= 0; open = text.indexOf("{{", i2)) {
     literal += text.slice(i2, open);
     const close = findClose(text, open + 2);
-    if (close < 0) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
+    if (close === -1) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
     if (literal) parts.push(literal);
     literal = "";
     parts.push(parseExpression(text.slice(open + 2, close), open + 2, text.slice(open, close + 2), open));
     i2 = close + 2;
   }
+  literal += text.slice(i2);
   if (literal) parts.push(literal);
   const stray = text.indexOf("}}");
   if (stray >= 0 && !parts.some((p2) => typeof p2 !== "string")) {
@@ -16750,7 +16743,7 @@ function parseExpression(body, base, whole, wholeOffset) {
   const operands = [];
   let i2 = 0;
   const skip = () => {
-    while (i2 < body.length && /\s/.test(body[i2])) i2++;
+    while (/\s/.test(body.charAt(i2))) i2++;
   };
   skip();
   if (i2 >= body.length) throw new TemplateSyntaxError("Empty template {{ }}", base, "Write a path such as {{ input.id }}.");
@@ -16827,24 +16820,20 @@ function parseExpression(body, base, whole, wholeOffset) {
   }
   function readName() {
     const start = i2;
-    while (i2 < body.length && NAME_CHAR.test(body[i2])) {
-      i2++;
-    }
+    while (NAME_CHAR.test(body.charAt(i2))) i2++;
     return body.slice(start, i2);
   }
   function readQuoted() {
     const q2 = body[i2];
-    const start = i2;
     i2++;
     let out = "";
     while (i2 < body.length && body[i2] !== q2) {
-      if (body[i2] === "\\" && i2 + 1 < body.length) {
+      if (body[i2] === "\\") {
         i2++;
         out += body[i2] === "n" ? "\n" : body[i2] === "t" ? "	" : body[i2];
       } else out += body[i2];
       i2++;
     }
-    if (body[i2] !== q2) throw new TemplateSyntaxError(`Unterminated string in ${whole}`, base + start, `Close the string with ${q2}.`);
     i2++;
     return out;
   }
@@ -16855,7 +16844,6 @@ function stepReferences(step, options = {}) {
   const out = [];
   const visit = (v, at) => {
     if (typeof v === "string") {
-      if (!hasTemplate(v)) return;
       try {
         const parsed = parseTemplate(v);
         for (const p2 of parsed.parts) {
@@ -16864,16 +16852,14 @@ function stepReferences(step, options = {}) {
             if (o2.kind === "path") out.push({ path: o2, pointer: toPointer(at), hasFallback: i2 < p2.operands.length - 1, text: v });
           });
         }
-      } catch (err) {
-        if (!(err instanceof TemplateSyntaxError)) throw err;
+      } catch {
       }
       return;
     }
-    if (Array.isArray(v)) v.forEach((x2, i2) => visit(x2, [...at, i2]));
-    else if (v && typeof v === "object") for (const [k2, x2] of Object.entries(v)) visit(x2, [...at, k2]);
+    if (typeof v === "object" && v !== null) for (const [k2, x2] of Object.entries(v)) visit(x2, [...at, k2]);
   };
-  for (const key of ["input", "condition", "switch", "forEach"]) if (step[key] !== void 0) visit(step[key], [key]);
-  if (options.nested !== false && Array.isArray(step.tasks)) visit(step.tasks, ["tasks"]);
+  for (const key of ["input", "condition", "switch", "forEach"]) visit(step[key], [key]);
+  if (options.nested !== false) visit(step.tasks, ["tasks"]);
   return out;
 }
 function referencedSteps(step) {
@@ -16892,7 +16878,7 @@ function buildGraph(steps) {
   const dependents = new Map(ids.map((id) => [id, []]));
   const edges = [];
   for (const s of steps) {
-    const explicit = new Set((s.dependsOn ?? []).filter((d) => known.has(d)));
+    const explicit = new Set(s.dependsOn?.filter((d) => known.has(d)));
     const implicit = new Set(referencedSteps(s).filter((d) => known.has(d) && d !== s.id));
     const all = [.../* @__PURE__ */ new Set([...explicit, ...implicit])];
     dependencies.set(s.id, all);
@@ -16917,12 +16903,12 @@ function findCycles(ids, deps) {
     low.set(v, index++);
     stack.push(v);
     on.add(v);
-    for (const w of deps.get(v) ?? []) {
+    deps.get(v)?.forEach((w) => {
       if (!idx.has(w)) {
         strong(w);
         low.set(v, Math.min(low.get(v), low.get(w)));
       } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
-    }
+    });
     if (low.get(v) === idx.get(v)) {
       const comp = [];
       let w;
@@ -16931,23 +16917,31 @@ function findCycles(ids, deps) {
         on.delete(w);
         comp.push(w);
       } while (w !== v);
-      if (comp.length > 1 || (deps.get(v) ?? []).includes(v)) sccs.push(comp);
+      if (comp.length > 1 || deps.get(v)?.includes(v)) sccs.push(comp);
     }
   };
   for (const id of ids) if (!idx.has(id)) strong(id);
   return sccs.map((comp) => {
     const inComp = new Set(comp);
     const start = ids.find((id) => inComp.has(id));
-    const path = [start];
-    const seen = /* @__PURE__ */ new Set([start]);
-    let cur = start;
-    for (; ; ) {
-      const next = (deps.get(cur) ?? []).find((d) => inComp.has(d) && (d === start || !seen.has(d)));
-      path.push(next);
-      if (next === start) break;
-      seen.add(next);
-      cur = next;
+    const cameFrom = /* @__PURE__ */ new Map();
+    const queue = [start];
+    let last2 = start;
+    search: for (const cur of queue) {
+      for (const next of deps.get(cur)) {
+        if (next === start) {
+          last2 = cur;
+          break search;
+        }
+        if (inComp.has(next) && !cameFrom.has(next)) {
+          cameFrom.set(next, cur);
+          queue.push(next);
+        }
+      }
     }
+    const path = [start];
+    for (let at = last2; at !== start; at = cameFrom.get(at)) path.splice(1, 0, at);
+    path.push(start);
     return path;
   });
 }
@@ -16957,7 +16951,7 @@ function computeLevels(ids, deps) {
     const known = level.get(id);
     if (known !== void 0) return known;
     let l = 0;
-    for (const d of deps.get(id) ?? []) l = Math.max(l, visit(d) + 1);
+    for (const d of deps.get(id)) l = Math.max(l, visit(d) + 1);
     level.set(id, l);
     return l;
   };

@@ -29775,27 +29775,20 @@ var TemplateSyntaxError = class extends Error {
   code = "WF_TEMPLATE_SYNTAX";
 };
 var TEMPLATE_ROOTS = ["input", "tasks", "forEach", "workflow", "execution", "secrets"];
-function hasTemplate(text) {
-  return text.includes("{{");
-}
 function parseTemplate(text) {
   const parts = [];
   let i2 = 0;
   let literal = "";
-  while (i2 < text.length) {
-    const open = text.indexOf("{{", i2);
-    if (open < 0) {
-      literal += text.slice(i2);
-      break;
-    }
+  for (let open = text.indexOf("{{"); open >= 0; open = text.indexOf("{{", i2)) {
     literal += text.slice(i2, open);
     const close = findClose(text, open + 2);
-    if (close < 0) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
+    if (close === -1) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
     if (literal) parts.push(literal);
     literal = "";
     parts.push(parseExpression(text.slice(open + 2, close), open + 2, text.slice(open, close + 2), open));
     i2 = close + 2;
   }
+  literal += text.slice(i2);
   if (literal) parts.push(literal);
   const stray = text.indexOf("}}");
   if (stray >= 0 && !parts.some((p2) => typeof p2 !== "string")) {
@@ -29822,7 +29815,7 @@ function parseExpression(body, base, whole, wholeOffset) {
   const operands = [];
   let i2 = 0;
   const skip = () => {
-    while (i2 < body.length && /\s/.test(body[i2])) i2++;
+    while (/\s/.test(body.charAt(i2))) i2++;
   };
   skip();
   if (i2 >= body.length) throw new TemplateSyntaxError("Empty template {{ }}", base, "Write a path such as {{ input.id }}.");
@@ -29899,24 +29892,20 @@ function parseExpression(body, base, whole, wholeOffset) {
   }
   function readName() {
     const start = i2;
-    while (i2 < body.length && NAME_CHAR.test(body[i2])) {
-      i2++;
-    }
+    while (NAME_CHAR.test(body.charAt(i2))) i2++;
     return body.slice(start, i2);
   }
   function readQuoted() {
     const q2 = body[i2];
-    const start = i2;
     i2++;
     let out = "";
     while (i2 < body.length && body[i2] !== q2) {
-      if (body[i2] === "\\" && i2 + 1 < body.length) {
+      if (body[i2] === "\\") {
         i2++;
         out += body[i2] === "n" ? "\n" : body[i2] === "t" ? "	" : body[i2];
       } else out += body[i2];
       i2++;
     }
-    if (body[i2] !== q2) throw new TemplateSyntaxError(`Unterminated string in ${whole}`, base + start, `Close the string with ${q2}.`);
     i2++;
     return out;
   }
@@ -29927,7 +29916,6 @@ function stepReferences(step, options = {}) {
   const out = [];
   const visit = (v, at) => {
     if (typeof v === "string") {
-      if (!hasTemplate(v)) return;
       try {
         const parsed = parseTemplate(v);
         for (const p2 of parsed.parts) {
@@ -29936,16 +29924,14 @@ function stepReferences(step, options = {}) {
             if (o2.kind === "path") out.push({ path: o2, pointer: toPointer(at), hasFallback: i2 < p2.operands.length - 1, text: v });
           });
         }
-      } catch (err) {
-        if (!(err instanceof TemplateSyntaxError)) throw err;
+      } catch {
       }
       return;
     }
-    if (Array.isArray(v)) v.forEach((x2, i2) => visit(x2, [...at, i2]));
-    else if (v && typeof v === "object") for (const [k2, x2] of Object.entries(v)) visit(x2, [...at, k2]);
+    if (typeof v === "object" && v !== null) for (const [k2, x2] of Object.entries(v)) visit(x2, [...at, k2]);
   };
-  for (const key of ["input", "condition", "switch", "forEach"]) if (step[key] !== void 0) visit(step[key], [key]);
-  if (options.nested !== false && Array.isArray(step.tasks)) visit(step.tasks, ["tasks"]);
+  for (const key of ["input", "condition", "switch", "forEach"]) visit(step[key], [key]);
+  if (options.nested !== false) visit(step.tasks, ["tasks"]);
   return out;
 }
 function referencedSteps(step) {
@@ -29964,7 +29950,7 @@ function buildGraph(steps) {
   const dependents = new Map(ids.map((id) => [id, []]));
   const edges = [];
   for (const s of steps) {
-    const explicit = new Set((s.dependsOn ?? []).filter((d) => known.has(d)));
+    const explicit = new Set(s.dependsOn?.filter((d) => known.has(d)));
     const implicit = new Set(referencedSteps(s).filter((d) => known.has(d) && d !== s.id));
     const all = [.../* @__PURE__ */ new Set([...explicit, ...implicit])];
     dependencies.set(s.id, all);
@@ -29989,12 +29975,12 @@ function findCycles(ids, deps) {
     low.set(v, index++);
     stack.push(v);
     on.add(v);
-    for (const w of deps.get(v) ?? []) {
+    deps.get(v)?.forEach((w) => {
       if (!idx.has(w)) {
         strong(w);
         low.set(v, Math.min(low.get(v), low.get(w)));
       } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
-    }
+    });
     if (low.get(v) === idx.get(v)) {
       const comp = [];
       let w;
@@ -30003,23 +29989,31 @@ function findCycles(ids, deps) {
         on.delete(w);
         comp.push(w);
       } while (w !== v);
-      if (comp.length > 1 || (deps.get(v) ?? []).includes(v)) sccs.push(comp);
+      if (comp.length > 1 || deps.get(v)?.includes(v)) sccs.push(comp);
     }
   };
   for (const id of ids) if (!idx.has(id)) strong(id);
   return sccs.map((comp) => {
     const inComp = new Set(comp);
     const start = ids.find((id) => inComp.has(id));
-    const path = [start];
-    const seen = /* @__PURE__ */ new Set([start]);
-    let cur = start;
-    for (; ; ) {
-      const next = (deps.get(cur) ?? []).find((d) => inComp.has(d) && (d === start || !seen.has(d)));
-      path.push(next);
-      if (next === start) break;
-      seen.add(next);
-      cur = next;
+    const cameFrom = /* @__PURE__ */ new Map();
+    const queue = [start];
+    let last2 = start;
+    search: for (const cur of queue) {
+      for (const next of deps.get(cur)) {
+        if (next === start) {
+          last2 = cur;
+          break search;
+        }
+        if (inComp.has(next) && !cameFrom.has(next)) {
+          cameFrom.set(next, cur);
+          queue.push(next);
+        }
+      }
     }
+    const path = [start];
+    for (let at = last2; at !== start; at = cameFrom.get(at)) path.splice(1, 0, at);
+    path.push(start);
     return path;
   });
 }
@@ -30029,7 +30023,7 @@ function computeLevels(ids, deps) {
     const known = level.get(id);
     if (known !== void 0) return known;
     let l = 0;
-    for (const d of deps.get(id) ?? []) l = Math.max(l, visit(d) + 1);
+    for (const d of deps.get(id)) l = Math.max(l, visit(d) + 1);
     level.set(id, l);
     return l;
   };
@@ -31545,11 +31539,11 @@ var validators = {
 function schemaProblems(kind, document2) {
   const validate = validators[kind];
   if (validate(document2)) return [];
-  return collapse(validate.errors ?? []).map(describe);
+  return collapse(validate.errors ?? []).map(problemOf);
 }
 function collapse(errors) {
   const anyOfs = errors.filter((e) => e.keyword === "anyOf");
-  const inBranch = (e, a) => e !== a && e.schemaPath.startsWith(a.schemaPath + "/");
+  const inBranch = (e, a) => e.schemaPath.startsWith(a.schemaPath + "/");
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   const push = (e) => {
@@ -31594,7 +31588,7 @@ function shown(v) {
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
-function describe(e) {
+function problemOf(e) {
   const where = readablePath(e.instancePath) || "the resource";
   const p2 = e.params;
   switch (e.keyword) {
@@ -31689,7 +31683,7 @@ function distinctIgnoringCase(values) {
   });
 }
 function patternText(pointer, where, value, pattern) {
-  if (/\/(tasks|cases)\/\d+\/id$/.test(pointer) || pointer.endsWith("/id")) {
+  if (pointer.endsWith("/id")) {
     return {
       message: `Step id ${shown(value)} at ${where} is not a valid id`,
       hint: "Start with a letter or '_' and use only letters, digits, '_' and '-'."
@@ -31703,16 +31697,15 @@ function patternText(pointer, where, value, pattern) {
   }
   return { message: `${where} ${shown(value)} does not match ${pattern}`, hint: `Write a value matching ${pattern}.` };
 }
+function withoutDraft(schema2) {
+  const { $schema: _draft, ...rest } = schema2;
+  return rest;
+}
 function jsonSchemaProblems(schema2) {
-  const copy = isObject3(schema2) && "$schema" in schema2 ? { ...schema2, $schema: void 0 } : schema2;
-  if (isObject3(copy) && copy.$schema === void 0) delete copy.$schema;
+  const copy = isObject3(schema2) ? withoutDraft(schema2) : schema2;
   if (ajv.validateSchema(copy)) return [];
   const byPath = /* @__PURE__ */ new Map();
-  for (const e of ajv.errors ?? []) {
-    if (e.keyword === "anyOf") continue;
-    const prev = byPath.get(e.instancePath);
-    if (!prev || prev.keyword === "type" && e.keyword === "enum") byPath.set(e.instancePath, e);
-  }
+  for (const e of ajv.errors ?? []) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e);
   const paths = [...byPath.keys()];
   for (const p2 of paths) if (paths.some((q2) => q2.startsWith(p2 + "/"))) byPath.delete(p2);
   return [...byPath.values()].map((e) => ({
@@ -31850,7 +31843,7 @@ function reportJsonSchema(findings, schema2, pointer, owner) {
 }
 function checkHttp(task, http2, findings) {
   const name = task.metadata.name;
-  const strings = ["url", "headers", "query", "body"].flatMap((k2) => http2[k2] === void 0 ? [] : scanTemplates(http2[k2], `/spec/http/${k2}`));
+  const strings = ["url", "headers", "query", "body"].flatMap((k2) => scanTemplates(http2[k2], `/spec/http/${k2}`));
   const owner = (pointer) => `Task '${name}' ${readablePath(pointer).replace(/^spec\./, "")}`;
   reportTemplateSyntax(findings, strings, (t2) => owner(t2.pointer));
   const schema2 = taskInputSchema(task);
@@ -31881,7 +31874,6 @@ function checkHttp(task, http2, findings) {
   }
   if (typeof http2.url === "string" && http2.url) checkUrl(name, http2.url, findings);
 }
-var TEMPLATE = /\{\{[\s\S]*?\}\}/g;
 function checkUrl(name, url, findings) {
   const pointer = "/spec/http/url";
   const trimmed2 = url.trim();
@@ -31914,7 +31906,7 @@ function checkUrl(name, url, findings) {
     return;
   }
   try {
-    new URL(trimmed2.replace(TEMPLATE, "x"));
+    new URL(trimmed2);
   } catch {
     findings.error("WF_TASK_URL", pointer, `Task '${name}' url '${url}' is not a valid URL`, "Check the host and port.");
   }
@@ -32013,7 +32005,7 @@ function parseCondition(text) {
   let p2 = 0;
   const peek = () => tokens[p2];
   const isOp = (v) => peek().t === "op" && peek().v === v;
-  const describe2 = (t2) => t2.t === "end" ? "the end of the condition" : `'${t2.t === "lit" ? t2.text : String(t2.v)}'`;
+  const describe = (t2) => t2.t === "end" ? "the end of the condition" : `'${t2.t === "lit" ? t2.text : String(t2.v)}'`;
   const parseOr = () => {
     let left = parseAnd();
     while (isOp("||")) {
@@ -32059,7 +32051,7 @@ function parseCondition(text) {
     if (t2.t === "op" && t2.v === "(") {
       p2++;
       const inner = parseOr();
-      if (!isOp(")")) throw new ConditionSyntaxError(`Expected ')' but found ${describe2(peek())}`, peek().at, `Close the parenthesis opened at column ${t2.at + 1}.`);
+      if (!isOp(")")) throw new ConditionSyntaxError(`Expected ')' but found ${describe(peek())}`, peek().at, `Close the parenthesis opened at column ${t2.at + 1}.`);
       p2++;
       return inner;
     }
@@ -32073,7 +32065,7 @@ function parseCondition(text) {
       return templateNode(t2.v, t2.at);
     }
     throw new ConditionSyntaxError(
-      `Expected a value but found ${describe2(t2)}`,
+      `Expected a value but found ${describe(t2)}`,
       t2.at,
       t2.t === "end" ? "The condition ends too early: complete the last comparison." : "A value is a template, a quoted string, a number, true, false or null."
     );
@@ -32096,7 +32088,7 @@ function parseCondition(text) {
   if (peek().t === "end") throw new ConditionSyntaxError("The condition is empty", 0, "Write a comparison such as {{input.amount}} > 100.");
   const tree = parseOr();
   if (peek().t !== "end") {
-    throw new ConditionSyntaxError(`Unexpected ${describe2(peek())}`, peek().at, "Join comparisons with && or ||, and balance the parentheses.");
+    throw new ConditionSyntaxError(`Unexpected ${describe(peek())}`, peek().at, "Join comparisons with && or ||, and balance the parentheses.");
   }
   return tree;
 }

@@ -24244,27 +24244,20 @@ var TemplateSyntaxError = class extends Error {
   code = "WF_TEMPLATE_SYNTAX";
 };
 var TEMPLATE_ROOTS = ["input", "tasks", "forEach", "workflow", "execution", "secrets"];
-function hasTemplate(text) {
-  return text.includes("{{");
-}
 function parseTemplate(text) {
   const parts = [];
   let i = 0;
   let literal = "";
-  while (i < text.length) {
-    const open = text.indexOf("{{", i);
-    if (open < 0) {
-      literal += text.slice(i);
-      break;
-    }
+  for (let open = text.indexOf("{{"); open >= 0; open = text.indexOf("{{", i)) {
     literal += text.slice(i, open);
     const close = findClose(text, open + 2);
-    if (close < 0) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
+    if (close === -1) throw new TemplateSyntaxError(`Unclosed template '${text.slice(open, open + 40)}'`, open, "Close it with '}}'.");
     if (literal) parts.push(literal);
     literal = "";
     parts.push(parseExpression(text.slice(open + 2, close), open + 2, text.slice(open, close + 2), open));
     i = close + 2;
   }
+  literal += text.slice(i);
   if (literal) parts.push(literal);
   const stray = text.indexOf("}}");
   if (stray >= 0 && !parts.some((p) => typeof p !== "string")) {
@@ -24291,7 +24284,7 @@ function parseExpression(body, base, whole, wholeOffset) {
   const operands = [];
   let i = 0;
   const skip = () => {
-    while (i < body.length && /\s/.test(body[i])) i++;
+    while (/\s/.test(body.charAt(i))) i++;
   };
   skip();
   if (i >= body.length) throw new TemplateSyntaxError("Empty template {{ }}", base, "Write a path such as {{ input.id }}.");
@@ -24368,24 +24361,20 @@ function parseExpression(body, base, whole, wholeOffset) {
   }
   function readName() {
     const start = i;
-    while (i < body.length && NAME_CHAR.test(body[i])) {
-      i++;
-    }
+    while (NAME_CHAR.test(body.charAt(i))) i++;
     return body.slice(start, i);
   }
   function readQuoted() {
     const q = body[i];
-    const start = i;
     i++;
     let out = "";
     while (i < body.length && body[i] !== q) {
-      if (body[i] === "\\" && i + 1 < body.length) {
+      if (body[i] === "\\") {
         i++;
         out += body[i] === "n" ? "\n" : body[i] === "t" ? "	" : body[i];
       } else out += body[i];
       i++;
     }
-    if (body[i] !== q) throw new TemplateSyntaxError(`Unterminated string in ${whole}`, base + start, `Close the string with ${q}.`);
     i++;
     return out;
   }
@@ -24396,7 +24385,6 @@ function stepReferences(step, options = {}) {
   const out = [];
   const visit = (v, at) => {
     if (typeof v === "string") {
-      if (!hasTemplate(v)) return;
       try {
         const parsed = parseTemplate(v);
         for (const p of parsed.parts) {
@@ -24405,16 +24393,14 @@ function stepReferences(step, options = {}) {
             if (o.kind === "path") out.push({ path: o, pointer: toPointer(at), hasFallback: i < p.operands.length - 1, text: v });
           });
         }
-      } catch (err) {
-        if (!(err instanceof TemplateSyntaxError)) throw err;
+      } catch {
       }
       return;
     }
-    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...at, i]));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
+    if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
   };
-  for (const key of ["input", "condition", "switch", "forEach"]) if (step[key] !== void 0) visit(step[key], [key]);
-  if (options.nested !== false && Array.isArray(step.tasks)) visit(step.tasks, ["tasks"]);
+  for (const key of ["input", "condition", "switch", "forEach"]) visit(step[key], [key]);
+  if (options.nested !== false) visit(step.tasks, ["tasks"]);
   return out;
 }
 function referencedSteps(step) {
@@ -24433,7 +24419,7 @@ function buildGraph(steps) {
   const dependents = new Map(ids.map((id) => [id, []]));
   const edges = [];
   for (const s of steps) {
-    const explicit = new Set((s.dependsOn ?? []).filter((d) => known.has(d)));
+    const explicit = new Set(s.dependsOn?.filter((d) => known.has(d)));
     const implicit = new Set(referencedSteps(s).filter((d) => known.has(d) && d !== s.id));
     const all = [.../* @__PURE__ */ new Set([...explicit, ...implicit])];
     dependencies.set(s.id, all);
@@ -24458,12 +24444,12 @@ function findCycles(ids, deps) {
     low.set(v, index++);
     stack.push(v);
     on.add(v);
-    for (const w of deps.get(v) ?? []) {
+    deps.get(v)?.forEach((w) => {
       if (!idx.has(w)) {
         strong(w);
         low.set(v, Math.min(low.get(v), low.get(w)));
       } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
-    }
+    });
     if (low.get(v) === idx.get(v)) {
       const comp = [];
       let w;
@@ -24472,23 +24458,31 @@ function findCycles(ids, deps) {
         on.delete(w);
         comp.push(w);
       } while (w !== v);
-      if (comp.length > 1 || (deps.get(v) ?? []).includes(v)) sccs.push(comp);
+      if (comp.length > 1 || deps.get(v)?.includes(v)) sccs.push(comp);
     }
   };
   for (const id of ids) if (!idx.has(id)) strong(id);
   return sccs.map((comp) => {
     const inComp = new Set(comp);
     const start = ids.find((id) => inComp.has(id));
-    const path = [start];
-    const seen = /* @__PURE__ */ new Set([start]);
-    let cur = start;
-    for (; ; ) {
-      const next = (deps.get(cur) ?? []).find((d) => inComp.has(d) && (d === start || !seen.has(d)));
-      path.push(next);
-      if (next === start) break;
-      seen.add(next);
-      cur = next;
+    const cameFrom = /* @__PURE__ */ new Map();
+    const queue = [start];
+    let last = start;
+    search: for (const cur of queue) {
+      for (const next of deps.get(cur)) {
+        if (next === start) {
+          last = cur;
+          break search;
+        }
+        if (inComp.has(next) && !cameFrom.has(next)) {
+          cameFrom.set(next, cur);
+          queue.push(next);
+        }
+      }
     }
+    const path = [start];
+    for (let at = last; at !== start; at = cameFrom.get(at)) path.splice(1, 0, at);
+    path.push(start);
     return path;
   });
 }
@@ -24498,7 +24492,7 @@ function computeLevels(ids, deps) {
     const known = level.get(id);
     if (known !== void 0) return known;
     let l = 0;
-    for (const d of deps.get(id) ?? []) l = Math.max(l, visit(d) + 1);
+    for (const d of deps.get(id)) l = Math.max(l, visit(d) + 1);
     level.set(id, l);
     return l;
   };
@@ -24976,11 +24970,11 @@ var validators = {
 function schemaProblems(kind, document) {
   const validate = validators[kind];
   if (validate(document)) return [];
-  return collapse(validate.errors ?? []).map(describe);
+  return collapse(validate.errors ?? []).map(problemOf);
 }
 function collapse(errors) {
   const anyOfs = errors.filter((e) => e.keyword === "anyOf");
-  const inBranch = (e, a) => e !== a && e.schemaPath.startsWith(a.schemaPath + "/");
+  const inBranch = (e, a) => e.schemaPath.startsWith(a.schemaPath + "/");
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   const push = (e) => {
@@ -25025,7 +25019,7 @@ function shown(v) {
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
-function describe(e) {
+function problemOf(e) {
   const where = readablePath(e.instancePath) || "the resource";
   const p = e.params;
   switch (e.keyword) {
@@ -25120,7 +25114,7 @@ function distinctIgnoringCase(values) {
   });
 }
 function patternText(pointer, where, value, pattern) {
-  if (/\/(tasks|cases)\/\d+\/id$/.test(pointer) || pointer.endsWith("/id")) {
+  if (pointer.endsWith("/id")) {
     return {
       message: `Step id ${shown(value)} at ${where} is not a valid id`,
       hint: "Start with a letter or '_' and use only letters, digits, '_' and '-'."
@@ -25134,16 +25128,15 @@ function patternText(pointer, where, value, pattern) {
   }
   return { message: `${where} ${shown(value)} does not match ${pattern}`, hint: `Write a value matching ${pattern}.` };
 }
+function withoutDraft(schema2) {
+  const { $schema: _draft, ...rest } = schema2;
+  return rest;
+}
 function jsonSchemaProblems(schema2) {
-  const copy = isObject2(schema2) && "$schema" in schema2 ? { ...schema2, $schema: void 0 } : schema2;
-  if (isObject2(copy) && copy.$schema === void 0) delete copy.$schema;
+  const copy = isObject2(schema2) ? withoutDraft(schema2) : schema2;
   if (ajv.validateSchema(copy)) return [];
   const byPath = /* @__PURE__ */ new Map();
-  for (const e of ajv.errors ?? []) {
-    if (e.keyword === "anyOf") continue;
-    const prev = byPath.get(e.instancePath);
-    if (!prev || prev.keyword === "type" && e.keyword === "enum") byPath.set(e.instancePath, e);
-  }
+  for (const e of ajv.errors ?? []) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e);
   const paths = [...byPath.keys()];
   for (const p of paths) if (paths.some((q) => q.startsWith(p + "/"))) byPath.delete(p);
   return [...byPath.values()].map((e) => ({
@@ -25281,7 +25274,7 @@ function reportJsonSchema(findings, schema2, pointer, owner) {
 }
 function checkHttp(task, http2, findings) {
   const name = task.metadata.name;
-  const strings = ["url", "headers", "query", "body"].flatMap((k) => http2[k] === void 0 ? [] : scanTemplates(http2[k], `/spec/http/${k}`));
+  const strings = ["url", "headers", "query", "body"].flatMap((k) => scanTemplates(http2[k], `/spec/http/${k}`));
   const owner = (pointer) => `Task '${name}' ${readablePath(pointer).replace(/^spec\./, "")}`;
   reportTemplateSyntax(findings, strings, (t) => owner(t.pointer));
   const schema2 = taskInputSchema(task);
@@ -25312,7 +25305,6 @@ function checkHttp(task, http2, findings) {
   }
   if (typeof http2.url === "string" && http2.url) checkUrl(name, http2.url, findings);
 }
-var TEMPLATE = /\{\{[\s\S]*?\}\}/g;
 function checkUrl(name, url, findings) {
   const pointer = "/spec/http/url";
   const trimmed = url.trim();
@@ -25345,7 +25337,7 @@ function checkUrl(name, url, findings) {
     return;
   }
   try {
-    new URL(trimmed.replace(TEMPLATE, "x"));
+    new URL(trimmed);
   } catch {
     findings.error("WF_TASK_URL", pointer, `Task '${name}' url '${url}' is not a valid URL`, "Check the host and port.");
   }
@@ -25444,7 +25436,7 @@ function parseCondition(text) {
   let p = 0;
   const peek = () => tokens[p];
   const isOp = (v) => peek().t === "op" && peek().v === v;
-  const describe2 = (t) => t.t === "end" ? "the end of the condition" : `'${t.t === "lit" ? t.text : String(t.v)}'`;
+  const describe = (t) => t.t === "end" ? "the end of the condition" : `'${t.t === "lit" ? t.text : String(t.v)}'`;
   const parseOr = () => {
     let left = parseAnd();
     while (isOp("||")) {
@@ -25490,7 +25482,7 @@ function parseCondition(text) {
     if (t.t === "op" && t.v === "(") {
       p++;
       const inner = parseOr();
-      if (!isOp(")")) throw new ConditionSyntaxError(`Expected ')' but found ${describe2(peek())}`, peek().at, `Close the parenthesis opened at column ${t.at + 1}.`);
+      if (!isOp(")")) throw new ConditionSyntaxError(`Expected ')' but found ${describe(peek())}`, peek().at, `Close the parenthesis opened at column ${t.at + 1}.`);
       p++;
       return inner;
     }
@@ -25504,7 +25496,7 @@ function parseCondition(text) {
       return templateNode(t.v, t.at);
     }
     throw new ConditionSyntaxError(
-      `Expected a value but found ${describe2(t)}`,
+      `Expected a value but found ${describe(t)}`,
       t.at,
       t.t === "end" ? "The condition ends too early: complete the last comparison." : "A value is a template, a quoted string, a number, true, false or null."
     );
@@ -25527,7 +25519,7 @@ function parseCondition(text) {
   if (peek().t === "end") throw new ConditionSyntaxError("The condition is empty", 0, "Write a comparison such as {{input.amount}} > 100.");
   const tree = parseOr();
   if (peek().t !== "end") {
-    throw new ConditionSyntaxError(`Unexpected ${describe2(peek())}`, peek().at, "Join comparisons with && or ||, and balance the parentheses.");
+    throw new ConditionSyntaxError(`Unexpected ${describe(peek())}`, peek().at, "Join comparisons with && or ||, and balance the parentheses.");
   }
   return tree;
 }
