@@ -406,8 +406,10 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
         t.reason = `condition '${perItem.text}' was false`;
         skippedCount++;
       } else {
-        const r = await runBody(step.body, step.id, itemScope, ctx, signal, t);
-        outputs[i] = r.output ?? null;
+        const body = step.body;
+        // A task body (the usual loop) calls its task directly: one promise layer less per item.
+        const output = body.kind === 'task' && !ctx.mocks ? await runTask(body.task, body.input.resolve(itemScope), body.retry, ctx, signal, t) : (await runBody(body, step.id, itemScope, ctx, signal, t)).output;
+        outputs[i] = output ?? null;
         successCount++;
       }
     } catch (err) {
@@ -529,9 +531,15 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
   }
 }
 
-/** Runs `fn` with a signal that aborts when `parent` does or when `ms` pass (with `reason()`). */
-async function withTimeout<T>(ms: number | undefined, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
-  if (ms === undefined) return fn(parent);
+/**
+ * Runs `fn` with a signal that aborts when `parent` does or when `ms` pass (with `reason()`).
+ * Without `ms` it is `fn(parent)` itself: no promise layer on the common path.
+ */
+function withTimeout<T>(ms: number | undefined, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
+  return ms === undefined ? fn(parent) : raceTimeout(ms, parent, fn, reason);
+}
+
+async function raceTimeout<T>(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(parent.reason);
