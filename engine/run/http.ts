@@ -85,12 +85,15 @@ export function compileHttp(spec: HttpSpec, owner: string, origins: ReadonlyMap<
 export class AbortFanout {
   aborted = false;
   reason: unknown = undefined;
-  private readonly listeners = new Set<() => void>();
+  /** The first listener; a Set is made only when a second one comes (an attempt has one). */
+  private first: (() => void) | undefined = undefined;
+  private more: Set<() => void> | undefined = undefined;
 
   /** Adds a listener; on a handle already aborted it runs in a microtask. */
   on(_event: 'abort', fn: () => void): this {
     if (this.aborted) queueMicrotask(fn);
-    else this.listeners.add(fn);
+    else if (this.first === undefined && !this.more?.size) this.first = fn;
+    else (this.more ??= new Set()).add(fn);
     return this;
   }
 
@@ -99,23 +102,27 @@ export class AbortFanout {
   }
 
   removeListener(_event: 'abort', fn: () => void): this {
-    this.listeners.delete(fn);
+    if (this.first === fn) this.first = undefined;
+    else this.more?.delete(fn);
     return this;
   }
 
   /** How many listeners wait for the abort (calls in flight). */
   listenerCount(_event: 'abort'): number {
-    return this.listeners.size;
+    return (this.first === undefined ? 0 : 1) + (this.more?.size ?? 0);
   }
 
-  /** Aborts once: every listener runs, then none is kept. */
+  /** Aborts once: every listener runs, in the order they were added, then none is kept. */
   abort(reason?: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    const listeners = [...this.listeners];
-    this.listeners.clear();
-    for (const fn of listeners) fn();
+    const first = this.first;
+    const more = this.more ? [...this.more] : [];
+    this.first = undefined;
+    this.more = undefined;
+    first?.();
+    for (const fn of more) fn();
   }
 }
 
@@ -266,20 +273,29 @@ export class HttpClient {
   }
 }
 
-async function readBody(res: Dispatcher.ResponseData): Promise<unknown> {
+/**
+ * The body of a response as the step's output: JSON parsed, text as a string, anything else as
+ * base64 with its type. A JSON body (the usual case) is read without an extra async frame.
+ */
+function readBody(res: Dispatcher.ResponseData): Promise<unknown> {
   const type = String(res.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('json') && res.statusCode !== 204 && res.statusCode !== 304) return res.body.text().then((text) => parseJsonBody(text, type, res.statusCode));
+  return readOtherBody(res, type);
+}
+
+function parseJsonBody(text: string, type: string, status: number): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StepError({ type: 'response', code: 'WF_RESPONSE_JSON', message: `The response says ${type} but its body is not JSON`, hint: 'Fix the service or declare the response as text.', httpStatus: status });
+  }
+}
+
+async function readOtherBody(res: Dispatcher.ResponseData, type: string): Promise<unknown> {
   if (res.statusCode === 204 || res.statusCode === 304) {
     await res.body.dump();
     return null;
-  }
-  if (type.includes('json')) {
-    const text = await res.body.text();
-    if (!text) return null;
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new StepError({ type: 'response', code: 'WF_RESPONSE_JSON', message: `The response says ${type} but its body is not JSON`, hint: 'Fix the service or declare the response as text.', httpStatus: res.statusCode });
-    }
   }
   if (type.startsWith('text/') || type.includes('xml') || type.includes('x-www-form-urlencoded') || type === '') {
     const text = await res.body.text();
