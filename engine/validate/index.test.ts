@@ -6,8 +6,15 @@ import { DefinitionRegistry, loadText, type LoadedResource } from '../load/index
 import type { Resource, SourceInfo } from '../model/types.js';
 import { parseWorkflowRef, validatePaths, validateRegistry, validateText, VALIDATION_CODES } from './index.js';
 
-/** Lets a test make the call graph check fail; otherwise the real check runs. */
-const callGraph = vi.hoisted(() => ({ failWith: undefined as unknown }));
+/**
+ * Lets a test make the call graph check fail; otherwise the real check runs. The module cache is
+ * reset first, so that the validator imported below is evaluated with the mock even where test
+ * files share their modules (vitest.stryker.config.ts).
+ */
+const callGraph = vi.hoisted(() => {
+  vi.resetModules();
+  return { failWith: undefined as unknown };
+});
 vi.mock('./calls.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('./calls.js')>();
   return {
