@@ -5,7 +5,7 @@ import { nearest } from '../model/suggest.js';
 import { DefinitionRegistry } from '../load/registry.js';
 import { compileRegistry, type CompiledTask, type CompiledWorkflow, type CompileError } from './compile.js';
 import { executeWorkflow, type ExecutionHost, type TaskRunner } from './executor.js';
-import { HttpClient, parseOrigins } from './http.js';
+import { HttpClient, parseOrigins, type AbortFanout } from './http.js';
 import type { ExecutionResult } from './trace.js';
 
 export interface EngineOptions {
@@ -28,12 +28,12 @@ export interface ExecuteOptions {
   namespace?: string;
   signal?: AbortSignal;
   /**
-   * The run's own abort controller, handed over by the caller in place of (or beside) `signal`:
+   * The run's own abort handle, handed over by the caller in place of (or beside) `signal`:
    * aborting it cancels the run; a CancelledError, DeadlineError or StepTimeoutError reason keeps
-   * its kind. A server gives each request's controller this way, which saves linking one more
+   * its kind. A server gives each request's handle this way: no AbortController and no linked
    * signal per run.
    */
-  controller?: AbortController;
+  controller?: AbortFanout;
   executionId?: string;
   /** Outputs to use instead of calling, by step id. */
   mocks?: ReadonlyMap<string, unknown>;

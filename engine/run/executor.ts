@@ -1,9 +1,8 @@
-import { setMaxListeners } from 'node:events';
 import { ConditionEvaluationError } from '../expr/condition.js';
 import { stringify, TemplateResolutionError, type StepView, type TemplateScope } from '../template/compile.js';
 import type { CompiledBody, CompiledForEach, CompiledGroup, CompiledStep, CompiledTask, CompiledWorkflow } from './compile.js';
 import { CancelledError, DeadlineError, StepError, StepTimeoutError, type StepErrorInfo } from './errors.js';
-import type { HttpClient } from './http.js';
+import { AbortFanout, type HttpClient } from './http.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import type { AttemptTrace, ExecutionResult, StepTrace } from './trace.js';
 import { maskUrl } from './trace.js';
@@ -46,19 +45,20 @@ export async function executeWorkflow(
   wf: CompiledWorkflow,
   input: unknown,
   host: ExecutionHost,
-  options: { executionId: string; signal?: AbortSignal; controller?: AbortController; timeoutMs?: number; callStack?: readonly string[]; mocks?: ReadonlyMap<string, unknown> },
+  options: { executionId: string; signal?: AbortFanout | AbortSignal; controller?: AbortFanout; timeoutMs?: number; callStack?: readonly string[]; mocks?: ReadonlyMap<string, unknown> },
 ): Promise<ExecutionResult> {
   const startedAt = now();
   const timeoutMs = Math.max(1, options.timeoutMs ?? wf.timeoutMs);
-  const controller = options.controller ?? new AbortController();
-  // Every call in flight (a forEach runs up to maxParallel at once) listens on this signal.
-  setMaxListeners(0, controller.signal);
+  // The run's abort handle: its deadline and its caller abort it; every step and call in flight
+  // (a forEach runs up to maxParallel at once) listens on it.
+  const controller = options.controller ?? new AbortFanout();
   const timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
-  const onCallerAbort = () => controller.abort(callerAbortReason(options.signal?.reason));
-  if (options.signal) {
-    if (options.signal.aborted) onCallerAbort();
-    else options.signal.addEventListener('abort', onCallerAbort, { once: true });
-  }
+  // A parent run (sub-workflows) or the caller of the Engine API.
+  const caller = options.signal;
+  const onCallerAbort = () => controller.abort(callerAbortReason(caller?.reason));
+  if (caller?.aborted) onCallerAbort();
+  else if (caller instanceof AbortFanout) caller.on('abort', onCallerAbort);
+  else caller?.addEventListener('abort', onCallerAbort, { once: true });
   const ctx: RunContext = {
     host,
     executionId: options.executionId,
@@ -80,10 +80,10 @@ export async function executeWorkflow(
   let output: unknown;
   let error: ExecutionResult['error'];
   try {
-    steps = await runGroup(wf.group, scope, ctx, controller.signal);
+    steps = await runGroup(wf.group, scope, ctx, controller);
     const failed = firstFailure(steps);
-    if (controller.signal.aborted) {
-      const reason = callerAbortReason(controller.signal.reason);
+    if (controller.aborted) {
+      const reason = callerAbortReason(controller.reason);
       status = reason instanceof DeadlineError ? 'timed_out' : 'cancelled';
       error = {
         type: reason instanceof DeadlineError ? 'timeout' : 'cancelled',
@@ -103,7 +103,8 @@ export async function executeWorkflow(
     error = errorInfo(err);
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onCallerAbort);
+    if (caller instanceof AbortFanout) caller.removeListener('abort', onCallerAbort);
+    else caller?.removeEventListener('abort', onCallerAbort);
   }
   const endedAt = now();
   return {
@@ -168,7 +169,7 @@ function firstFailure(steps: StepTrace[]): StepTrace | undefined {
  * Runs sibling steps, each the moment its own dependencies are done. A failed step's dependents
  * are skipped with the reason; independent branches finish.
  */
-export function runGroup(group: CompiledGroup, scope: TemplateScope, ctx: RunContext, signal: AbortSignal): Promise<StepTrace[]> {
+export function runGroup(group: CompiledGroup, scope: TemplateScope, ctx: RunContext, signal: AbortFanout): Promise<StepTrace[]> {
   const n = group.steps.length;
   const traces: StepTrace[] = new Array(n);
   if (n === 0) return Promise.resolve(traces);
@@ -218,12 +219,12 @@ function skipped(step: CompiledStep, at: number, reason: string): StepTrace {
   return { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'skipped', reason, readyAt: at };
 }
 
-function cancelledTrace(step: CompiledStep, at: number, signal: AbortSignal): StepTrace {
+function cancelledTrace(step: CompiledStep, at: number, signal: AbortFanout): StepTrace {
   const reason = signal.reason instanceof DeadlineError ? 'the workflow timed out before it started' : 'the run was cancelled before it started';
   return { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'cancelled', reason, readyAt: at };
 }
 
-async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, readyAt: number): Promise<StepTrace> {
+async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, readyAt: number): Promise<StepTrace> {
   const trace: StepTrace = { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'succeeded', readyAt };
   describeBody(step.body, trace);
   const startedAt = now();
@@ -236,7 +237,7 @@ async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext
       trace.reason = `condition '${step.condition.text}' was false`;
       view = { status: 'skipped', reason: trace.reason };
     } else {
-      const run = (s: AbortSignal) => (step.forEach ? runForEach(step, scope, ctx, s, trace) : runBody(step.body, step.id, scope, ctx, s, trace));
+      const run = (s: AbortFanout) => (step.forEach ? runForEach(step, scope, ctx, s, trace) : runBody(step.body, step.id, scope, ctx, s, trace));
       const result = await withTimeout(step.timeoutMs, signal, run, () => new StepTimeoutError(step.timeoutMs!));
       view = { status: 'succeeded', output: result.output, ...(result.forEach ? { forEach: result.forEach } : {}) };
     }
@@ -270,7 +271,7 @@ interface BodyResult {
   forEach?: Record<string, unknown>;
 }
 
-async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<BodyResult> {
+async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<BodyResult> {
   switch (body.kind) {
     case 'task': {
       const input = body.input.resolve(scope);
@@ -314,7 +315,7 @@ async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope,
   }
 }
 
-async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<unknown> {
+async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
   const ref = stringify(body.ref.resolve(scope));
   trace.workflowRef = ref;
   const child = ctx.host.resolveWorkflow(ref, body.namespace);
@@ -369,7 +370,7 @@ function structuredCloneInput(v: unknown): unknown {
   return v === null || typeof v !== 'object' ? v : structuredClone(v);
 }
 
-async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<BodyResult> {
+async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<BodyResult> {
   const fe = step.forEach!;
   const items = fe.items.resolve(scope);
   if (!Array.isArray(items)) {
@@ -475,7 +476,7 @@ function describeTolerance(fe: CompiledForEach): string {
 }
 
 /** Calls a task with its retry policy: network errors, 5xx, 429 and attempt timeouts are retried. */
-async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, ctx: RunContext, signal: AbortSignal, trace: StepTrace): Promise<unknown> {
+async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
   if (task.validateInput && !task.validateInput(input)) {
     const e = task.validateInput.errors?.[0];
     throw new StepError({
@@ -497,7 +498,7 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
     attempts.push(record);
     try {
       let output: unknown;
-      if (host.runner) output = await host.runner(task, input, signal);
+      if (host.runner) output = await host.runner(task, input, signal.signal);
       else if (task.http) {
         const http = task.http;
         const res = await host.http.call(http, taskScope, signal, host.origins, task.timeoutMs, task.name);
@@ -532,31 +533,27 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
 }
 
 /**
- * Runs `fn` with a signal that aborts when `parent` does or when `ms` pass (with `reason()`).
- * Without `ms` it is `fn(parent)` itself: no promise layer on the common path.
+ * Runs `fn` with an abort handle that aborts when `parent` does or when `ms` pass (with
+ * `reason()`). Without `ms` it is `fn(parent)` itself: no promise layer on the common path.
  */
-function withTimeout<T>(ms: number | undefined, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
+function withTimeout<T>(ms: number | undefined, parent: AbortFanout, fn: (signal: AbortFanout) => Promise<T>, reason: () => Error): Promise<T> {
   return ms === undefined ? fn(parent) : raceTimeout(ms, parent, fn, reason);
 }
 
-async function raceTimeout<T>(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reason: () => Error): Promise<T> {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const onAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(reason()), ms);
+async function raceTimeout<T>(ms: number, parent: AbortFanout, fn: (signal: AbortFanout) => Promise<T>, reason: () => Error): Promise<T> {
+  const handle = new AbortFanout();
+  const onAbort = () => handle.abort(parent.reason);
+  parent.on('abort', onAbort);
+  const timer = setTimeout(() => handle.abort(reason()), ms);
   try {
-    return await Promise.race([
-      fn(controller.signal),
-      new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
-    ]);
+    return await Promise.race([fn(handle), new Promise<never>((_, reject) => handle.on('abort', () => reject(handle.reason)))]);
   } finally {
     clearTimeout(timer);
-    parent.removeEventListener('abort', onAbort);
+    parent.removeListener('abort', onAbort);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortFanout): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -564,10 +561,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       reject(signal.reason);
     };
     const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      signal.removeListener('abort', onAbort);
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.on('abort', onAbort);
   });
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startServer, type TestServer } from '../../test/support/http.js';
 import type { HttpSpec } from '../model/types.js';
 import { CancelledError, DeadlineError, StepError, StepTimeoutError } from './errors.js';
-import { abortHub, compileHttp, HttpClient, parseOrigins } from './http.js';
+import { AbortFanout, abortHub, compileHttp, HttpClient, parseOrigins } from './http.js';
 
 /** Answers per path: /echo returns what it received, /slow answers after ?ms, /hangup drops the socket. */
 function handler(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -206,6 +206,27 @@ describe('HttpClient.call timeouts and cancellation', () => {
     const started = Date.now();
     expect(await rejection(client.call(slow(2000), scope(), controller.signal, origins))).toBe(reason);
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("listens on a run's own abort handle directly, and stops listening once the attempt is over", async () => {
+    const run = new AbortFanout();
+    expect((await client.call(slow(1), scope(), run, origins, 5000)).output).toEqual({ slow: true });
+    expect((await client.call(slow(1), scope(), run, origins)).output).toEqual({ slow: true });
+    // Without a timeout undici listens itself, until the response body has closed.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(run.listenerCount('abort')).toBe(0);
+    const reason = new CancelledError('caller left');
+    setTimeout(() => run.abort(reason), 25);
+    expect(await rejection(client.call(slow(2000), scope(), run, origins, 5000))).toBe(reason);
+  });
+
+  it('does not call at all when the run handle was already aborted', async () => {
+    const before = api.calls.length;
+    const run = new AbortFanout();
+    const reason = new DeadlineError(5);
+    run.abort(reason);
+    expect(await rejection(client.call(slow(1), scope(), run, origins))).toBe(reason);
+    expect(api.calls.length).toBe(before);
   });
 
   it('aborts an in-flight call when the run signal aborts before the task timeout, reporting the run reason', async () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { HttpSpec } from '../model/types.js';
 import { compileValue, stringify, type CompiledValue, type TemplateScope } from '../template/compile.js';
@@ -77,10 +78,12 @@ export function compileHttp(spec: HttpSpec, owner: string, origins: ReadonlyMap<
 }
 
 /**
- * An abort handle in the shape undici accepts as a request's `signal` (`aborted`, `reason`,
- * `once`/`on`/`removeListener` of 'abort'), with O(1) add and remove: one per run fans the run's
- * abort out to its calls in flight (a forEach has up to maxParallel of them), one per attempt
- * with a timeout adds its timer. Cheaper than an EventEmitter or an AbortController per call.
+ * The engine's abort handle, in the shape undici accepts as a request's `signal` (`aborted`,
+ * `reason`, `once`/`on`/`removeListener` of 'abort'), with O(1) add and remove. A run has one
+ * (its deadline and its caller abort it; its steps and calls in flight listen), a step with a
+ * timeout has one, an HTTP attempt with a timeout has one. An AbortController costs several
+ * microseconds to make and to listen to (its signal is an EventTarget): more than a step's own
+ * work. `signal` gives a real AbortSignal to code that needs one (task runners).
  */
 export class AbortFanout {
   aborted = false;
@@ -88,6 +91,20 @@ export class AbortFanout {
   /** The first listener; a Set is made only when a second one comes (an attempt has one). */
   private first: (() => void) | undefined = undefined;
   private more: Set<() => void> | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+
+  /** An AbortSignal that aborts with this handle, with the same reason (made on first use). */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      // Every call in flight (a forEach runs up to maxParallel at once) may listen on it.
+      setMaxListeners(0, controller.signal);
+      this.controller = controller;
+      if (this.aborted) controller.abort(this.reason);
+      else this.on('abort', () => controller.abort(this.reason));
+    }
+    return this.controller.signal;
+  }
 
   /** Adds a listener; on a handle already aborted it runs in a microtask. */
   on(_event: 'abort', fn: () => void): this {
@@ -179,7 +196,7 @@ export class HttpClient {
    * abort handle is an AbortFanout fed by one timer and one listener on the run's fan-out: no
    * AbortController or promise race per call.
    */
-  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
+  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortFanout | AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
     let origin = http.origin;
     let path = stringify(http.target.resolve(scope));
     if (!origin) {
@@ -220,7 +237,7 @@ export class HttpClient {
     }
     const url = origin + path;
     if (signal?.aborted) throw classifyNetworkError(signal.reason, url, signal);
-    const hub = signal ? abortHub(signal) : undefined;
+    const hub = signal instanceof AbortFanout ? signal : signal ? abortHub(signal) : undefined;
     let handle: AbortFanout | undefined = hub;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
@@ -317,7 +334,7 @@ function describeErrorBody(body: unknown): string {
   return String(body);
 }
 
-function classifyNetworkError(err: unknown, url: string, signal: AbortSignal | undefined): Error {
+function classifyNetworkError(err: unknown, url: string, signal: AbortFanout | AbortSignal | undefined): Error {
   if (err instanceof StepError) return err;
   if (signal?.aborted) {
     const reason = signal.reason;

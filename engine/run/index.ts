@@ -2,6 +2,6 @@ export * from './compile.js';
 export * from './engine.js';
 export * from './errors.js';
 export { executeWorkflow, errorInfo, now, type ExecutionHost, type TaskRunner, type RunContext } from './executor.js';
-export { HttpClient, compileHttp, parseOrigins, type CompiledHttp } from './http.js';
+export { AbortFanout, HttpClient, compileHttp, parseOrigins, type CompiledHttp } from './http.js';
 export * from './retry.js';
 export * from './trace.js';

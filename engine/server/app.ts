@@ -6,7 +6,7 @@ import { matchedRoutes } from 'hono/route';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { planWorkflow } from '../plan/index.js';
-import type { CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
+import type { AbortFanout, CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
 import { executionResultJson } from '../run/trace.js';
 import { ExecutionRecorder } from '../store/recorder.js';
 import type { DefinitionCache } from '../store/definition-cache.js';
@@ -88,7 +88,7 @@ interface ExecuteRequest {
   idempotencyKey: string | undefined;
   contentType: string | undefined;
   text: string | typeof TOO_LARGE;
-  controller: AbortController;
+  controller: AbortFanout;
 }
 
 const EXECUTE_ROUTE = '/api/v1/workflows/:name/execute';
@@ -388,7 +388,7 @@ export function createApp(options: AppOptions): Hono<Env> {
    * successful run answers its result without the trace when the caller asked for
    * `return=minimal`; a failed one always carries it.
    */
-  async function runSync(controller: AbortController, workflow: CompiledWorkflow, input: unknown, key: string | undefined, returnMinimal: boolean): Promise<Reply> {
+  async function runSync(controller: AbortFanout, workflow: CompiledWorkflow, input: unknown, key: string | undefined, returnMinimal: boolean): Promise<Reply> {
     const result = await engine.executeCompiled(workflow, input, { controller });
     metrics.observeExecution(result);
     const headers = { 'x-execution-id': result.executionId };

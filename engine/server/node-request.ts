@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CancelledError } from '../run/errors.js';
+import { AbortFanout } from '../run/http.js';
 
 /** What @hono/node-server passes as `c.env`; absent under `app.request()`. */
 export interface NodeBindings {
@@ -61,23 +62,23 @@ export function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promi
 }
 
 /**
- * The run's abort controller for a request: it aborts with a CancelledError when the client goes
+ * The run's abort handle for a request: it aborts with a CancelledError when the client goes
  * away before the response is written. Under @hono/node-server it listens on the Node response;
  * elsewhere on the web Request's signal.
  */
-export function clientController(request: Request, env: NodeBindings | undefined): AbortController {
+export function clientController(request: Request, env: NodeBindings | undefined): AbortFanout {
   const outgoing = env?.outgoing;
   if (outgoing && typeof outgoing.once === 'function') return responseController(outgoing);
-  const controller = new AbortController();
+  const controller = new AbortFanout();
   const gone = () => controller.abort(new CancelledError('The caller went away'));
   if (request.signal.aborted) gone();
   else request.signal.addEventListener('abort', gone, { once: true });
   return controller;
 }
 
-/** The run's abort controller for a Node response: it aborts when the client goes away first. */
-export function responseController(outgoing: ServerResponse): AbortController {
-  const controller = new AbortController();
+/** The run's abort handle for a Node response: it aborts when the client goes away first. */
+export function responseController(outgoing: ServerResponse): AbortFanout {
+  const controller = new AbortFanout();
   const gone = () => controller.abort(new CancelledError('The caller went away'));
   if (outgoing.destroyed) gone();
   else outgoing.once('close', () => !outgoing.writableFinished && gone());
