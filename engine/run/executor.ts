@@ -5,7 +5,7 @@ import { CancelledError, DeadlineError, StepError, StepTimeoutError, type StepEr
 import { AbortFanout, type HttpClient } from './http.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import type { AttemptTrace, ExecutionResult, StepTrace } from './trace.js';
-import { maskUrl } from './trace.js';
+import { maskUrl, newAttemptTrace, newStepTrace } from './trace.js';
 
 /** Replaces the HTTP/transform call of a task (benchmarks, `weft run --mock`, tests). */
 export type TaskRunner = (task: CompiledTask, input: unknown, signal: AbortSignal) => Promise<unknown>;
@@ -225,7 +225,7 @@ function cancelledTrace(step: CompiledStep, at: number, signal: AbortFanout): St
 }
 
 async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, readyAt: number): Promise<StepTrace> {
-  const trace: StepTrace = { id: step.id, kind: step.forEach ? 'forEach' : kindOf(step.body), status: 'succeeded', readyAt };
+  const trace = newStepTrace(step.id, step.forEach ? 'forEach' : kindOf(step.body), readyAt);
   describeBody(step.body, trace);
   const startedAt = now();
   trace.startedAt = startedAt;
@@ -399,7 +399,7 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
       Object.defineProperty(frame, '$root', { value: root, enumerable: false });
     }
     const itemScope = derivedScope(scope, scope.tasks, frame);
-    const t: StepTrace = { id: `${step.id}[${i}]`, index: i, kind: kindOf(step.body), status: 'succeeded', readyAt: now() };
+    const t = newStepTrace(`${step.id}[${i}]`, kindOf(step.body), now(), i);
     t.startedAt = t.readyAt;
     try {
       if (perItem && !perItem.evaluate(itemScope)) {
@@ -494,7 +494,7 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw signal.reason;
     const started = now();
-    const record: AttemptTrace = backoff ? { attempt, startedAt: started, durationMs: 0, backoffMs: backoff } : { attempt, startedAt: started, durationMs: 0 };
+    const record = newAttemptTrace(attempt, started, backoff || undefined);
     attempts.push(record);
     try {
       let output: unknown;

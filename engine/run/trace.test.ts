@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionResultJson, isSecretName, maskUrl, SECRET_HEADERS, stepTraceJson, type ExecutionResult } from './trace.js';
+import { executionResultJson, isSecretName, maskUrl, newAttemptTrace, newStepTrace, SECRET_HEADERS, stepTraceJson, type ExecutionResult } from './trace.js';
 
 describe('isSecretName', () => {
   it.each(['token', 'secret', 'password', 'passwd', 'pwd', 'apikey', 'auth', 'authorization', 'signature', 'sig', 'credential', 'credentials', 'session', 'key'])('treats the bare name %s as a secret', (n) =>
@@ -179,5 +179,25 @@ describe('executionResultJson', () => {
   it('writes each step with the step JSON form', () => {
     const json = executionResultJson({ ...base, steps: [{ id: 'a', kind: 'task', status: 'skipped', reason: 'condition was false', durationMs: 0.0001 }] });
     expect(json.trace).toEqual([{ id: 'a', kind: 'task', status: 'skipped', reason: 'condition was false', durationMs: 0 }]);
+  });
+});
+
+describe('newStepTrace and newAttemptTrace', () => {
+  it('start a step trace as succeeded, with only its id, kind, ready time and index set', () => {
+    const t = newStepTrace('each[3]', 'task', 1_000, 3);
+    expect(t).toEqual({ id: 'each[3]', kind: 'task', status: 'succeeded', readyAt: 1_000, index: 3 });
+    expect(Object.keys(t)).toContain('attempts');
+    expect(stepTraceJson(t)).toStrictEqual({ id: 'each[3]', kind: 'task', status: 'succeeded', index: 3, readyAt: new Date(1_000).toISOString() });
+  });
+
+  it('leave the index out of a step that is not a forEach item', () => {
+    expect(stepTraceJson(newStepTrace('a', 'switch', 0))).toStrictEqual({ id: 'a', kind: 'switch', status: 'succeeded', readyAt: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('start an attempt with no duration yet, and a backoff only when one was waited', () => {
+    expect(newAttemptTrace(2, 5_000, 150)).toEqual({ attempt: 2, startedAt: 5_000, durationMs: 0, backoffMs: 150 });
+    const first = newAttemptTrace(1, 5_000, undefined);
+    expect(first).toEqual({ attempt: 1, startedAt: 5_000, durationMs: 0 });
+    expect(stepTraceJson({ ...newStepTrace('a', 'task', 5_000), attempts: [first] }).attempts).toStrictEqual([{ attempt: 1, startedAt: new Date(5_000).toISOString(), durationMs: 0 }]);
   });
 });

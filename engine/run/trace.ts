@@ -47,6 +47,41 @@ export interface StepTrace {
   executionId?: string;
 }
 
+/**
+ * A new step trace, every field present (undefined until set): one allocation in one shape. Set
+ * one by one, the fields grew each trace's property store several times, and a forEach makes a
+ * trace per item.
+ */
+export function newStepTrace(id: string, kind: StepTrace['kind'], readyAt: number, index?: number): StepTrace {
+  return {
+    id,
+    kind,
+    status: 'succeeded',
+    taskRef: undefined,
+    workflowRef: undefined,
+    readyAt,
+    startedAt: undefined,
+    endedAt: undefined,
+    durationMs: undefined,
+    waitMs: undefined,
+    attempts: undefined,
+    httpStatus: undefined,
+    url: undefined,
+    method: undefined,
+    error: undefined,
+    reason: undefined,
+    matched: undefined,
+    children: undefined,
+    index,
+    executionId: undefined,
+  };
+}
+
+/** A new attempt trace, every field present (see `newStepTrace`). */
+export function newAttemptTrace(attempt: number, startedAt: number, backoffMs: number | undefined): AttemptTrace {
+  return { attempt, startedAt, durationMs: 0, httpStatus: undefined, error: undefined, backoffMs };
+}
+
 /** The result of a run: output or error, and the trace. */
 export interface ExecutionResult {
   executionId: string;
