@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortFanout, abortHub, compileHttp, HttpCompileError, parseOrigins } from './http.js';
+import { AbortFanout, compileHttp, HttpCompileError, parseOrigins } from './http.js';
 
 const origins = parseOrigins(['http://demo-api=http://127.0.0.1:8090', 'users.internal=http://127.0.0.1:9000/ignored-path']);
 
@@ -54,31 +54,6 @@ describe('compileHttp', () => {
     expect(compileHttp({ url: 'http://h/', body: 'hi {{input.x}}' }, 't', origins).bodyKind).toBe('text');
     expect(compileHttp({ url: 'http://h/' }, 't', origins).bodyKind).toBe('none');
     expect(compileHttp({ url: 'http://h/', headers: { 'Content-Type': 'application/xml' }, body: 'x' }, 't', origins).hasContentType).toBe(true);
-  });
-});
-
-describe('abortHub', () => {
-  it('gives every call on one signal the same fan-out, which fires once when the signal aborts', () => {
-    const controller = new AbortController();
-    const hub = abortHub(controller.signal);
-    expect(abortHub(controller.signal)).toBe(hub);
-    let fired = 0;
-    hub.on('abort', () => fired++);
-    const removed = () => (fired += 100);
-    hub.once('abort', () => fired++);
-    hub.on('abort', removed);
-    hub.removeListener('abort', removed);
-    expect(hub.aborted).toBe(false);
-    controller.abort('bye');
-    controller.abort();
-    expect(fired).toBe(2);
-    expect(hub).toMatchObject({ aborted: true, reason: 'bye' });
-  });
-
-  it('fires for a signal that was already aborted', async () => {
-    const hub = abortHub(AbortSignal.abort());
-    const fired = new Promise<void>((resolve) => hub.once('abort', () => resolve()));
-    await expect(fired).resolves.toBeUndefined();
   });
 });
 
@@ -255,23 +230,3 @@ describe('compileHttp details', () => {
   });
 });
 
-describe('abortHub details', () => {
-  it('lets any number of calls listen, and runs each listener once', () => {
-    const controller = new AbortController();
-    const hub = abortHub(controller.signal);
-    const fired: number[] = [];
-    for (let i = 0; i < 100; i++) hub.on('abort', () => fired.push(i));
-    expect(hub.listenerCount('abort')).toBe(100);
-    controller.abort();
-    expect(fired).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(hub.listenerCount('abort')).toBe(0);
-  });
-
-  it('does not fire before the signal aborts', async () => {
-    const hub = abortHub(new AbortController().signal);
-    let fired = false;
-    hub.on('abort', () => (fired = true));
-    await Promise.resolve();
-    expect(fired).toBe(false);
-  });
-});

@@ -143,20 +143,6 @@ export class AbortFanout {
   }
 }
 
-/** The fan-out of each run signal, made on its first call: one EventTarget listener per run. */
-const hubs = new WeakMap<AbortSignal, AbortFanout>();
-export function abortHub(signal: AbortSignal): AbortFanout {
-  let hub = hubs.get(signal);
-  if (!hub) {
-    const created = new AbortFanout();
-    hub = created;
-    hubs.set(signal, created);
-    if (signal.aborted) created.abort(signal.reason);
-    else signal.addEventListener('abort', () => created.abort(signal.reason), { once: true });
-  }
-  return hub;
-}
-
 /** Parses `from=to` origin aliases (`http://demo-api=http://127.0.0.1:8090`). */
 export function parseOrigins(entries: Iterable<string> | Record<string, string>): Map<string, string> {
   const map = new Map<string, string>();
@@ -196,7 +182,7 @@ export class HttpClient {
    * abort handle is an AbortFanout fed by one timer and one listener on the run's fan-out: no
    * AbortController or promise race per call.
    */
-  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortFanout | AbortSignal | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
+  async call(http: CompiledHttp, scope: TemplateScope, signal: AbortFanout | undefined, origins: ReadonlyMap<string, string>, timeoutMs?: number, taskName = 'the task'): Promise<HttpOutcome> {
     let origin = http.origin;
     let path = stringify(http.target.resolve(scope));
     if (!origin) {
@@ -237,8 +223,7 @@ export class HttpClient {
     }
     const url = origin + path;
     if (signal?.aborted) throw classifyNetworkError(signal.reason, url, signal);
-    const hub = signal instanceof AbortFanout ? signal : signal ? abortHub(signal) : undefined;
-    let handle: AbortFanout | undefined = hub;
+    let handle = signal;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     let onParentAbort: (() => void) | undefined;
@@ -249,9 +234,9 @@ export class HttpClient {
         timedOut = true;
         attempt.abort();
       }, timeoutMs);
-      if (hub) {
+      if (signal) {
         onParentAbort = () => attempt.abort();
-        hub.on('abort', onParentAbort);
+        signal.on('abort', onParentAbort);
       }
     }
     let res: Dispatcher.ResponseData;
@@ -266,7 +251,7 @@ export class HttpClient {
       throw classifyNetworkError(err, url, signal);
     } finally {
       if (timer) clearTimeout(timer);
-      if (onParentAbort) hub!.removeListener('abort', onParentAbort);
+      if (onParentAbort) signal!.removeListener('abort', onParentAbort);
     }
     const status = res.statusCode;
     if (status >= 200 && status < 300) return { status, output, url };
@@ -334,7 +319,7 @@ function describeErrorBody(body: unknown): string {
   return String(body);
 }
 
-function classifyNetworkError(err: unknown, url: string, signal: AbortFanout | AbortSignal | undefined): Error {
+function classifyNetworkError(err: unknown, url: string, signal: AbortFanout | undefined): Error {
   if (err instanceof StepError) return err;
   if (signal?.aborted) {
     const reason = signal.reason;
