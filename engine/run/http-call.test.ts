@@ -218,9 +218,40 @@ describe('HttpClient.call timeouts and cancellation', () => {
   it("stops listening on the run's handle once an attempt without a timeout is over", async () => {
     const run = new AbortFanout();
     expect((await client.call(slow(1), scope(), run, origins)).output).toEqual({ slow: true });
-    // Without a timeout undici listens itself, until the response body has closed.
-    await new Promise((resolve) => setImmediate(resolve));
     expect(run.listenerCount('abort')).toBe(0);
+  });
+
+  it('listens on the run handle while the attempt is in flight', async () => {
+    const run = new AbortFanout();
+    const call = client.call(slow(30), scope(), run, origins);
+    expect(run.listenerCount('abort')).toBe(1);
+    await call;
+    expect(run.listenerCount('abort')).toBe(0);
+  });
+
+  it('cancels an attempt whose run aborts before it has a connection', async () => {
+    // A new client has no pooled connection: the attempt waits for its socket when the run aborts.
+    const fresh = new HttpClient();
+    try {
+      const run = new AbortFanout();
+      const reason = new CancelledError('caller left');
+      const before = api.calls.length;
+      const call = fresh.call(slow(1), scope(), run, origins, 5000);
+      run.abort(reason);
+      expect(await rejection(call)).toBe(reason);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(api.calls.length).toBe(before);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('ignores a timer or run abort that comes after the answer', async () => {
+    const run = new AbortFanout();
+    const r = await client.call(slow(1), scope(), run, origins, 5000);
+    run.abort(new CancelledError('late'));
+    expect(r.output).toEqual({ slow: true });
+    expect((await client.call(slow(1), scope(), undefined, origins)).output).toEqual({ slow: true });
   });
 
   it('aborts an in-flight call when the run signal aborts before the task timeout, reporting the run reason', async () => {

@@ -62,7 +62,7 @@ describe('AbortFanout', () => {
     const handle = new AbortFanout();
     const fired: string[] = [];
     handle.on('abort', () => fired.push('a'));
-    handle.once('abort', () => fired.push('b'));
+    handle.on('abort', () => fired.push('b'));
     handle.on('abort', () => fired.push('c'));
     expect(handle.listenerCount('abort')).toBe(3);
     handle.abort('first');
