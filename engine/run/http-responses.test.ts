@@ -15,6 +15,16 @@ beforeAll(async () => {
     const headers: Record<string, string> = type ? { 'content-type': type } : {};
     if (url.searchParams.get('location')) headers.location = url.searchParams.get('location')!;
     if (url.searchParams.get('ra')) headers['retry-after'] = url.searchParams.get('ra')!;
+    // Headers as long as content-type (12) and retry-after (11) that are neither, sent after them.
+    if (url.searchParams.get('decoys')) Object.assign(headers, { 'x-request-id': 'text/plain', 'x-retry-aft': '99' });
+    if (url.searchParams.get('big')) {
+      res.writeHead(status, { 'Content-Type': 'Application/JSON' });
+      // Several writes: the body arrives in more than one chunk.
+      const item = JSON.stringify({ id: 'x'.repeat(100) });
+      res.write('[');
+      for (let i = 0; i < 3000; i++) res.write(i ? `,${item}` : item);
+      return void res.end(']');
+    }
     res.writeHead(status, headers);
     res.end(status === 204 ? undefined : body);
   });
@@ -47,6 +57,18 @@ describe('HttpClient responses', () => {
     expect((await call({ type: 'application/xml', body: '<a/>' })).output).toBe('<a/>');
     expect((await call({ type: 'application/x-www-form-urlencoded', body: 'a=1' })).output).toBe('a=1');
     expect((await call({})).output).toBeNull();
+  });
+
+  it('finds content-type and retry-after among headers of the same length, in any case', async () => {
+    expect((await call({ type: 'application/json', body: '{"a":1}', decoys: '1' })).output).toEqual({ a: 1 });
+    const err = await failure({ status: '503', ra: '2', decoys: '1' });
+    expect(err.retryAfterMs).toBe(2000);
+  });
+
+  it('reads a body that arrives in many chunks, with a mixed-case content type', async () => {
+    const output = (await call({ big: '1' })).output as Array<{ id: string }>;
+    expect(output).toHaveLength(3000);
+    expect(output[2999]).toEqual({ id: 'x'.repeat(100) });
   });
 
   it('reads an empty JSON body as null and +json types as JSON', async () => {
