@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { HttpSpec } from '../model/types.js';
 import { compileValue, stringify, type CompiledValue, type TemplateScope } from '../template/compile.js';
@@ -270,27 +271,24 @@ export class HttpClient {
 interface AttemptResponse {
   status: number;
   output: unknown;
-  retryAfter: string | undefined;
+  retryAfter: string | string[] | undefined;
 }
-
-const CONTENT_TYPE = 'content-type';
-const RETRY_AFTER = 'retry-after';
 
 /**
  * One HTTP attempt as an undici dispatch handler (the interface undici's own `request()` is
  * built on): the body is collected as Buffers and decoded once at the end, with no response
- * stream, no per-request abort listener inside undici and no promise per body read. An undici
- * `request()` with `body.text()` cost about 40% more CPU per call (12 µs of 43 µs, measured with
- * 50 calls in flight against the demo API), and its abort listener, held until the body stream
- * closed, kept each request's objects alive through scavenges under `weft serve`.
+ * stream, no abort listener inside undici and no promise per body read. An undici `request()`
+ * with `body.text()` cost about 40% more CPU per call (12 µs of 43 µs, measured with 50 calls
+ * in flight against the demo API), and its abort listener, held until the body stream closed,
+ * kept each request's objects alive through scavenges under `weft serve`.
  */
 class Attempt implements Dispatcher.DispatchHandler {
   timedOut = false;
-  private abort: ((err?: Error) => void) | undefined = undefined;
+  private controller: Dispatcher.DispatchController | undefined = undefined;
   private cancelled = false;
   private status = 0;
   private type = '';
-  private retryAfter: string | undefined = undefined;
+  private retryAfter: string | string[] | undefined = undefined;
   private chunks: Buffer[] = [];
   private size = 0;
   private resolve: (r: AttemptResponse) => void = noop;
@@ -304,38 +302,33 @@ class Attempt implements Dispatcher.DispatchHandler {
     });
   }
 
-  /** Stops the attempt: at once when it is connected, else as soon as undici hands it a connection. */
+  /** Stops the attempt: at once when it has started, else as soon as undici starts it. */
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.abort?.(cancelledAttempt());
+    this.controller?.abort(cancelledAttempt());
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abort = abort;
-    if (this.cancelled) abort(cancelledAttempt());
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(cancelledAttempt());
   }
 
-  onHeaders(status: number, raw: Buffer[]): boolean {
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     // 1xx answers are informational; the final answer follows.
-    if (status < 200) return true;
+    if (status < 200) return;
     this.status = status;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i];
-      if (name.length === CONTENT_TYPE.length && name.toString('latin1').toLowerCase() === CONTENT_TYPE) this.type = raw[i + 1].toString('latin1').toLowerCase();
-      else if (name.length === RETRY_AFTER.length && name.toString('latin1').toLowerCase() === RETRY_AFTER) this.retryAfter = raw[i + 1].toString('latin1');
-    }
-    return true;
+    this.type = String(headers['content-type'] ?? '').toLowerCase();
+    this.retryAfter = headers['retry-after'];
   }
 
-  onData(chunk: Buffer): boolean {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    return true;
   }
 
-  onComplete(): void {
-    this.abort = undefined;
+  onResponseEnd(): void {
+    this.controller = undefined;
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
     let output: unknown;
@@ -348,8 +341,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.resolve({ status: this.status, output, retryAfter: this.retryAfter });
   }
 
-  onError(err: Error): void {
-    this.abort = undefined;
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    this.controller = undefined;
     this.chunks = [];
     this.reject(err);
   }
