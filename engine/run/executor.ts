@@ -237,9 +237,12 @@ async function runStep(step: CompiledStep, scope: TemplateScope, ctx: RunContext
       trace.reason = `condition '${step.condition.text}' was false`;
       view = { status: 'skipped', reason: trace.reason };
     } else {
-      const run = (s: AbortFanout) => (step.forEach ? runForEach(step, scope, ctx, s, trace) : runBody(step.body, step.id, scope, ctx, s, trace));
-      const result = await withTimeout(step.timeoutMs, signal, run, () => new StepTimeoutError(step.timeoutMs!));
-      view = { status: 'succeeded', output: result.output, ...(result.forEach ? { forEach: result.forEach } : {}) };
+      // Without a step timeout the body runs on the run's handle itself: no closure, no race.
+      const result = step.timeoutMs === undefined ? await runStepBody(step, scope, ctx, signal, trace) : await raceTimeout(step.timeoutMs, signal, (s) => runStepBody(step, scope, ctx, s, trace), () => new StepTimeoutError(step.timeoutMs!));
+      if (step.forEach) {
+        const { output, forEach } = result as ForEachResult;
+        view = { status: 'succeeded', output, forEach };
+      } else view = { status: 'succeeded', output: result };
     }
   } catch (err) {
     if (err instanceof TemplateResolutionError && err.unavailableStep?.status === 'skipped') {
@@ -266,20 +269,31 @@ function describeBody(body: CompiledBody, trace: StepTrace): void {
   else if (body.kind === 'workflow' && body.ref.constant) trace.workflowRef = String(body.ref.resolve({ input: null, tasks: EMPTY_TASKS }));
 }
 
-interface BodyResult {
+/** What a forEach step gives: its output (`{ results }`) and the summary read as `tasks.X.forEach`. */
+interface ForEachResult {
   output: unknown;
-  forEach?: Record<string, unknown>;
+  forEach: Record<string, unknown>;
 }
 
-async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<BodyResult> {
+/** A step's work: a forEach over its body (a ForEachResult), or the body itself (its output). */
+function runStepBody(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
+  return step.forEach ? runForEach(step, scope, ctx, signal, trace) : runBody(step.body, step.id, scope, ctx, signal, trace);
+}
+
+/**
+ * Runs a body and gives its output. Not an async function: a task body returns its task's
+ * promise (one promise layer less per step); errors in resolving the input are thrown to the
+ * caller, which awaits inside its try.
+ */
+function runBody(body: CompiledBody, stepId: string, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
   switch (body.kind) {
     case 'task': {
       const input = body.input.resolve(scope);
-      if (ctx.mocks?.has(stepId)) return { output: ctx.mocks.get(stepId) };
-      return { output: await runTask(body.task, input, body.retry, ctx, signal, trace) };
+      if (ctx.mocks?.has(stepId)) return Promise.resolve(ctx.mocks.get(stepId));
+      return runTask(body.task, input, body.retry, ctx, signal, trace);
     }
     case 'workflow':
-      return { output: await runChild(body, scope, ctx, signal, trace) };
+      return runChild(body, scope, ctx, signal, trace);
     case 'switch': {
       const raw = body.value.resolve(scope);
       const value = stringify(raw).toLowerCase();
@@ -297,22 +311,26 @@ async function runBody(body: CompiledBody, stepId: string, scope: TemplateScope,
       if (target.kind === 'task') trace.taskRef = target.task.name;
       return runBody(target, stepId, scope, ctx, signal, trace);
     }
-    case 'group': {
-      const inner = derivedScope(scope, Object.create(scope.tasks) as Record<string, StepView>, scope.forEach);
-      const children = await runGroup(body.group, inner, ctx, signal);
-      trace.children = children;
-      const failed = firstFailure(children);
-      if (failed) {
-        throw new StepError({ type: failed.error?.type ?? 'workflow', code: failed.error?.code ?? 'WF_STEP_FAILED', message: `Nested step '${failed.id}' failed: ${failed.error?.message ?? failed.reason ?? ''}`, hint: failed.error?.hint, httpStatus: failed.error?.httpStatus });
-      }
-      const output: Record<string, unknown> = {};
-      for (const s of body.group.steps) {
-        const v = inner.tasks[s.id];
-        output[s.id] = v?.status === 'succeeded' ? v.output : null;
-      }
-      return { output };
-    }
+    case 'group':
+      return runNested(body, scope, ctx, signal, trace);
   }
+}
+
+/** Inline nested `tasks:`: their own scope over the outer one; the output maps each nested step to its output. */
+async function runNested(body: Extract<CompiledBody, { kind: 'group' }>, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
+  const inner = derivedScope(scope, Object.create(scope.tasks) as Record<string, StepView>, scope.forEach);
+  const children = await runGroup(body.group, inner, ctx, signal);
+  trace.children = children;
+  const failed = firstFailure(children);
+  if (failed) {
+    throw new StepError({ type: failed.error?.type ?? 'workflow', code: failed.error?.code ?? 'WF_STEP_FAILED', message: `Nested step '${failed.id}' failed: ${failed.error?.message ?? failed.reason ?? ''}`, hint: failed.error?.hint, httpStatus: failed.error?.httpStatus });
+  }
+  const output: Record<string, unknown> = {};
+  for (const s of body.group.steps) {
+    const v = inner.tasks[s.id];
+    output[s.id] = v?.status === 'succeeded' ? v.output : null;
+  }
+  return output;
 }
 
 async function runChild(body: Extract<CompiledBody, { kind: 'workflow' }>, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<unknown> {
@@ -370,7 +388,7 @@ function structuredCloneInput(v: unknown): unknown {
   return v === null || typeof v !== 'object' ? v : structuredClone(v);
 }
 
-async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<BodyResult> {
+async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunContext, signal: AbortFanout, trace: StepTrace): Promise<ForEachResult> {
   const fe = step.forEach!;
   const items = fe.items.resolve(scope);
   if (!Array.isArray(items)) {
@@ -408,8 +426,7 @@ async function runForEach(step: CompiledStep, scope: TemplateScope, ctx: RunCont
         skippedCount++;
       } else {
         const body = step.body;
-        // A task body (the usual loop) calls its task directly: one promise layer less per item.
-        const output = body.kind === 'task' && !ctx.mocks ? await runTask(body.task, body.input.resolve(itemScope), body.retry, ctx, signal, t) : (await runBody(body, step.id, itemScope, ctx, signal, t)).output;
+        const output = await runBody(body, step.id, itemScope, ctx, signal, t);
         outputs[i] = output ?? null;
         successCount++;
       }
@@ -532,14 +549,7 @@ async function runTask(task: CompiledTask, input: unknown, policy: RetryPolicy, 
   }
 }
 
-/**
- * Runs `fn` with an abort handle that aborts when `parent` does or when `ms` pass (with
- * `reason()`). Without `ms` it is `fn(parent)` itself: no promise layer on the common path.
- */
-function withTimeout<T>(ms: number | undefined, parent: AbortFanout, fn: (signal: AbortFanout) => Promise<T>, reason: () => Error): Promise<T> {
-  return ms === undefined ? fn(parent) : raceTimeout(ms, parent, fn, reason);
-}
-
+/** Runs `fn` with an abort handle that aborts when `parent` does or when `ms` pass (with `reason()`). */
 async function raceTimeout<T>(ms: number, parent: AbortFanout, fn: (signal: AbortFanout) => Promise<T>, reason: () => Error): Promise<T> {
   const handle = new AbortFanout();
   const onAbort = () => handle.abort(parent.reason);
