@@ -10,6 +10,8 @@ import { runProblem } from './run-problem.js';
 export interface Reply {
   status: number;
   body?: Record<string, unknown>;
+  /** The body as JSON text already written (a run's result, see `executionResultText`); used instead of `body`. */
+  json?: string;
   problem?: Problem;
   headers: Record<string, string>;
   executionId?: string;
