@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepErrorInfo } from './errors.js';
-import { executionResultJson, executionResultText, isSecretName, maskUrl, newAttemptTrace, newStepTrace, SECRET_HEADERS, stepTraceJson, type ExecutionResult, type StepTrace } from './trace.js';
+import { executionResultJson, isSecretName, maskUrl, newAttemptTrace, newStepTrace, SECRET_HEADERS, stepTraceJson, type ExecutionResult } from './trace.js';
 
 describe('isSecretName', () => {
   it.each(['token', 'secret', 'password', 'passwd', 'pwd', 'apikey', 'auth', 'authorization', 'signature', 'sig', 'credential', 'credentials', 'session', 'key'])('treats the bare name %s as a secret', (n) =>
@@ -200,81 +199,5 @@ describe('newStepTrace and newAttemptTrace', () => {
     const first = newAttemptTrace(1, 5_000, undefined);
     expect(first).toEqual({ attempt: 1, startedAt: 5_000, durationMs: 0 });
     expect(stepTraceJson({ ...newStepTrace('a', 'task', 5_000), attempts: [first] }).attempts).toStrictEqual([{ attempt: 1, startedAt: new Date(5_000).toISOString(), durationMs: 0 }]);
-  });
-});
-
-describe('executionResultText', () => {
-  /** A seeded generator (mulberry32): the same results on every run. */
-  function generator(seed: number) {
-    let a = seed >>> 0;
-    const next = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
-    const maybe = <T>(make: () => T): T | undefined => (next() < 0.5 ? make() : undefined);
-    const text = () => pick(['fetch-user', 'a "quoted" id', 'line\nbreak', 'tab\tand \\ slash', 'ünïcødé ✓', '\u2028sep', 'emoji 🎉', '', 'ctl \u0001']);
-    const time = () => Date.UTC(2026, 10, 28) + next() * 1e8;
-    const duration = () => pick([0, -0, 1.2345678, next() * 1e4, 1e21, 5e-7, Number.NaN, Number.POSITIVE_INFINITY]);
-    const error = (): StepErrorInfo => ({ type: 'http', code: 'WF_HTTP_503', message: text(), ...(next() < 0.5 ? { hint: text(), httpStatus: 503 } : {}) });
-    const value = (depth = 0): unknown =>
-      pick([null, true, 0, -1.5, text(), ...(depth < 2 ? [[value(depth + 1), value(depth + 1)], { a: value(depth + 1), 'b c': text() }] : [])]);
-    const attempt = () => ({ attempt: Math.ceil(next() * 3), startedAt: time(), durationMs: duration(), httpStatus: maybe(() => pick([200, 429, 503])), error: maybe(error), backoffMs: maybe(duration) });
-    const step = (depth: number): StepTrace => ({
-      id: text(),
-      kind: pick(['task', 'workflow', 'switch', 'forEach', 'group'] as const),
-      status: pick(['succeeded', 'failed', 'skipped', 'cancelled'] as const),
-      index: maybe(() => Math.floor(next() * 100)),
-      taskRef: maybe(text),
-      workflowRef: maybe(text),
-      executionId: maybe(text),
-      matched: maybe(text),
-      reason: maybe(text),
-      readyAt: maybe(time),
-      startedAt: maybe(time),
-      endedAt: maybe(time),
-      durationMs: maybe(duration),
-      waitMs: maybe(duration),
-      method: maybe(() => pick(['GET', 'POST'])),
-      url: maybe(() => `http://127.0.0.1:8090/users/${text()}?token=***`),
-      httpStatus: maybe(() => pick([200, 201, 404, 502])),
-      attempts: maybe(() => Array.from({ length: Math.floor(next() * 3) }, attempt)),
-      error: maybe(error),
-      children: depth < 2 ? maybe(() => Array.from({ length: Math.floor(next() * 3) }, () => step(depth + 1))) : undefined,
-    });
-    return (): ExecutionResult => {
-      const status = pick(['succeeded', 'failed', 'timed_out', 'cancelled'] as const);
-      return {
-        executionId: text(),
-        workflow: { name: text(), namespace: 'default', version: 'b6e0ea85' },
-        status,
-        output: status === 'succeeded' ? maybe(() => value()) : maybe(() => value()),
-        error: status === 'succeeded' ? undefined : maybe(error),
-        startedAt: time(),
-        endedAt: time(),
-        durationMs: duration(),
-        steps: Array.from({ length: Math.floor(next() * 5) }, () => step(0)),
-      };
-    };
-  }
-
-  it('writes exactly what JSON.stringify writes of executionResultJson, with and without the trace', () => {
-    const results = generator(20_261_128);
-    for (let i = 0; i < 500; i++) {
-      const r = results();
-      expect(executionResultText(r)).toBe(JSON.stringify(executionResultJson(r)));
-      expect(executionResultText(r, { trace: false })).toBe(JSON.stringify(executionResultJson(r, { trace: false })));
-    }
-  });
-
-  it('leaves out an output JSON cannot hold and an absent error, as JSON.stringify does', () => {
-    const base: ExecutionResult = { executionId: 'e', workflow: { name: 'w', namespace: 'default', version: 'v' }, status: 'succeeded', output: () => 1, startedAt: 0, endedAt: 1, durationMs: 1, steps: [] };
-    expect(executionResultText(base)).toBe(JSON.stringify(executionResultJson(base)));
-    expect(executionResultText(base)).not.toContain('output');
-    const failed: ExecutionResult = { ...base, status: 'failed', output: undefined };
-    expect(executionResultText(failed)).toBe('{"executionId":"e","workflow":{"name":"w","namespace":"default","version":"v"},"status":"failed","startedAt":"1970-01-01T00:00:00.000Z","endedAt":"1970-01-01T00:00:00.001Z","durationMs":1,"trace":[]}');
   });
 });

@@ -7,7 +7,7 @@ import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { planWorkflow } from '../plan/index.js';
 import type { AbortFanout, CompiledTask, CompiledWorkflow, Engine } from '../run/index.js';
-import { executionResultJson, executionResultText } from '../run/trace.js';
+import { executionResultJson } from '../run/trace.js';
 import { ExecutionRecorder } from '../store/recorder.js';
 import type { DefinitionCache } from '../store/definition-cache.js';
 import type { ExecutionStore } from '../store/store.js';
@@ -273,7 +273,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
     if (reply.executionId) c.set('executionId', reply.executionId);
     if (reply.problem) return fail(c, reply.problem, reply.headers);
-    return jsonReply(c, reply.json ?? reply.body, reply.status, reply.headers);
+    return jsonReply(c, reply.body, reply.status, reply.headers);
   });
 
   /** Execute, whichever path the request came by: find the workflow, read the body and options, check the input, run. */
@@ -350,7 +350,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       reply = { status: p.status, problem: p, headers: {} };
     }
     const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
-    const text = reply.problem ? problemText({ ...reply.problem, requestId, instance: path }) : (reply.json ?? JSON.stringify(reply.body));
+    const text = reply.problem ? problemText({ ...reply.problem, requestId, instance: path }) : JSON.stringify(reply.body);
     headers['content-type'] = reply.problem ? PROBLEM_CONTENT_TYPE : 'application/json';
     headers['content-length'] = String(Buffer.byteLength(text));
     if (!res.destroyed) {
@@ -411,8 +411,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       }
     }
     if (result.status === 'succeeded') {
-      if (!returnMinimal) return { status: 200, json: executionResultText(result), headers, executionId: result.executionId };
-      return { status: 200, json: executionResultText(result, { trace: false }), headers: { ...headers, 'preference-applied': 'return=minimal' }, executionId: result.executionId };
+      if (!returnMinimal) return { status: 200, body: executionResultJson(result), headers, executionId: result.executionId };
+      return { status: 200, body: executionResultJson(result, { trace: false }), headers: { ...headers, 'preference-applied': 'return=minimal' }, executionId: result.executionId };
     }
     return { status: 502, problem: runProblem(result), headers, executionId: result.executionId };
   }

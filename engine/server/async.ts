@@ -1,5 +1,5 @@
 import type { CompiledWorkflow, Engine } from '../run/index.js';
-import { executionResultText, maskUrl, type ExecutionResult } from '../run/trace.js';
+import { executionResultJson, maskUrl, type ExecutionResult } from '../run/trace.js';
 import type { ExecutionRecorder } from '../store/recorder.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -146,7 +146,7 @@ export class BackgroundRuns {
   /** POSTs the result JSON to the callback URL, retrying with exponential backoff. */
   private async deliver(url: string, result: ExecutionResult): Promise<void> {
     const { attempts = 5, backoffMs = 1_000, timeoutMs = 10_000 } = this.options.callback ?? {};
-    const body = executionResultText(result);
+    const body = JSON.stringify(executionResultJson(result));
     let wait = backoffMs;
     let last = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {

@@ -52,16 +52,15 @@ export function parsePrefer(header: string | undefined): Preferences {
 }
 
 /**
- * Answers JSON with extra headers; `body` is a value, or JSON text already written. Under
- * @hono/node-server the headers go on the Node response (merged when Hono writes it), which
- * keeps Hono on its cached-response path instead of building a web Headers object per answer.
+ * Answers JSON with extra headers. Under @hono/node-server the headers go on the Node response
+ * (merged when Hono writes it), which keeps Hono on its cached-response path instead of building
+ * a web Headers object per answer.
  */
-export function jsonReply(c: ApiContext, body: Record<string, unknown> | string | undefined, status: number, headers: Record<string, string>): Response {
+export function jsonReply(c: ApiContext, body: unknown, status: number, headers: Record<string, string>): Response {
   const outgoing = c.env?.outgoing;
-  if (outgoing) for (const name in headers) outgoing.setHeader(name, headers[name]);
-  const extra = outgoing ? undefined : headers;
-  if (typeof body !== 'string') return c.json(body ?? null, status as 200, extra);
-  return c.body(body, status as 200, { ...extra, 'content-type': 'application/json' });
+  if (!outgoing) return c.json(body as object, status as 200, headers);
+  for (const name in headers) outgoing.setHeader(name, headers[name]);
+  return c.json(body as object, status as 200);
 }
 
 /** Answers with a problem carrying the request id and path; the log line shows its code. */

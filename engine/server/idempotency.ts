@@ -1,7 +1,7 @@
 import { canonicalJson } from '../model/canonical.js';
 import { maskSecrets } from '../store/mask.js';
 import type { ExecutionRecord, ExecutionStore } from '../store/store.js';
-import { executionResultText, type ExecutionResult } from '../run/trace.js';
+import { executionResultJson, type ExecutionResult } from '../run/trace.js';
 import { ASYNC_TRIGGER } from './async.js';
 import { problem, type Problem } from './problem.js';
 import { runProblem } from './run-problem.js';
@@ -10,8 +10,6 @@ import { runProblem } from './run-problem.js';
 export interface Reply {
   status: number;
   body?: Record<string, unknown>;
-  /** The body as JSON text already written (a run's result, see `executionResultText`); used instead of `body`. */
-  json?: string;
   problem?: Problem;
   headers: Record<string, string>;
   executionId?: string;
@@ -117,7 +115,7 @@ export class IdempotencyGate {
       durationMs: record.durationMs ?? 0,
       steps: trace?.steps ?? [],
     };
-    if (result.status === 'succeeded') return { status: 200, json: executionResultText(result), headers, executionId: record.id };
+    if (result.status === 'succeeded') return { status: 200, body: executionResultJson(result), headers, executionId: record.id };
     return { status: 502, problem: runProblem(result), headers, executionId: record.id };
   }
 }
