@@ -3,9 +3,10 @@ import { ajvErrorsToDiagnostics } from '../model/ajv.js';
 import { DiagnosticError, type Diagnostic } from '../model/diagnostic.js';
 import { nearest } from '../model/suggest.js';
 import { DefinitionRegistry } from '../load/registry.js';
+import type { AbortFanout } from './abort.js';
 import { compileRegistry, type CompiledTask, type CompiledWorkflow, type CompileError } from './compile.js';
 import { executeWorkflow, type ExecutionHost, type TaskRunner } from './executor.js';
-import { HttpClient, parseOrigins, type AbortFanout } from './http.js';
+import { HttpClient, parseOrigins } from './http.js';
 import type { ExecutionResult } from './trace.js';
 
 export interface EngineOptions {

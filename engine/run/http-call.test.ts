@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startServer, type TestServer } from '../../test/support/http.js';
 import type { HttpSpec } from '../model/types.js';
 import { CancelledError, DeadlineError, StepError, StepTimeoutError } from './errors.js';
-import { AbortFanout, compileHttp, HttpClient, parseOrigins } from './http.js';
+import { AbortFanout } from './abort.js';
+import { compileHttp, HttpClient, parseOrigins } from './http.js';
 
 /** Answers per path: /echo returns what it received, /slow answers after ?ms, /hangup drops the socket. */
 function handler(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -244,6 +245,15 @@ describe('HttpClient.call timeouts and cancellation', () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it('stops listening on the run handle when undici cannot dispatch the attempt at all', async () => {
+    const closed = new HttpClient();
+    await closed.close();
+    const run = new AbortFanout();
+    const err = (await rejection(closed.call(slow(1), scope(), run, origins, 5000))) as StepError;
+    expect(err.info.code).toBe('WF_NETWORK');
+    expect(run.listenerCount('abort')).toBe(0);
   });
 
   it('ignores a timer or run abort that comes after the answer', async () => {

@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { HttpSpec } from '../model/types.js';
 import { compileValue, stringify, type CompiledValue, type TemplateScope } from '../template/compile.js';
 import { hasTemplate } from '../template/parse.js';
+import type { AbortFanout } from './abort.js';
 import { CancelledError, DeadlineError, StepError, StepTimeoutError } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 import { maskUrl } from './trace.js';
@@ -76,67 +76,6 @@ export function compileHttp(spec: HttpSpec, owner: string, origins: ReadonlyMap<
     bodyKind,
     hasContentType,
   };
-}
-
-/**
- * The engine's abort handle (`aborted`, `reason`, `on`/`removeListener` of 'abort'), with O(1)
- * add and remove. A run has one (its deadline and its caller abort it; its steps and HTTP
- * attempts in flight listen), and so does a step with a timeout. An AbortController costs
- * several microseconds to make and to listen to (its signal is an EventTarget): more than a
- * step's own work. `signal` gives a real AbortSignal to code that needs one (task runners).
- */
-export class AbortFanout {
-  aborted = false;
-  reason: unknown = undefined;
-  /** The first listener; a Set is made only when a second one comes (an attempt has one). */
-  private first: (() => void) | undefined = undefined;
-  private more: Set<() => void> | undefined = undefined;
-  private controller: AbortController | undefined = undefined;
-
-  /** An AbortSignal that aborts with this handle, with the same reason (made on first use). */
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      const controller = new AbortController();
-      // Every call in flight (a forEach runs up to maxParallel at once) may listen on it.
-      setMaxListeners(0, controller.signal);
-      this.controller = controller;
-      if (this.aborted) controller.abort(this.reason);
-      else this.on('abort', () => controller.abort(this.reason));
-    }
-    return this.controller.signal;
-  }
-
-  /** Adds a listener; on a handle already aborted it runs in a microtask. */
-  on(_event: 'abort', fn: () => void): this {
-    if (this.aborted) queueMicrotask(fn);
-    else if (this.first === undefined && !this.more?.size) this.first = fn;
-    else (this.more ??= new Set()).add(fn);
-    return this;
-  }
-
-  removeListener(_event: 'abort', fn: () => void): this {
-    if (this.first === fn) this.first = undefined;
-    else this.more?.delete(fn);
-    return this;
-  }
-
-  /** How many listeners wait for the abort (calls in flight). */
-  listenerCount(_event: 'abort'): number {
-    return (this.first === undefined ? 0 : 1) + (this.more?.size ?? 0);
-  }
-
-  /** Aborts once: every listener runs, in the order they were added, then none is kept. */
-  abort(reason?: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const first = this.first;
-    const more = this.more ? [...this.more] : [];
-    this.first = undefined;
-    this.more = undefined;
-    first?.();
-    for (const fn of more) fn();
-  }
 }
 
 /** Parses `from=to` origin aliases (`http://demo-api=http://127.0.0.1:8090`). */
@@ -219,19 +158,7 @@ export class HttpClient {
     }
     const url = origin + path;
     if (signal?.aborted) throw classifyNetworkError(signal.reason, url, signal);
-    const attempt = new Attempt();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onRunAbort: (() => void) | undefined;
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        attempt.timedOut = true;
-        attempt.cancel();
-      }, timeoutMs);
-    }
-    if (signal) {
-      onRunAbort = () => attempt.cancel();
-      signal.on('abort', onRunAbort);
-    }
+    const attempt = new Attempt(signal, timeoutMs);
     let res: AttemptResponse;
     try {
       res = await attempt.run(this.agent, { origin, path, method: http.method, headers, body });
@@ -240,9 +167,6 @@ export class HttpClient {
         throw new StepError({ type: 'timeout', code: 'WF_TASK_TIMEOUT', message: `Task '${taskName}' did not answer within ${timeoutMs}ms (${maskUrl(url)})`, hint: 'Raise the task timeout or fix the slow service.' }, true);
       }
       throw classifyNetworkError(err, url, signal);
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (onRunAbort) signal!.removeListener('abort', onRunAbort);
     }
     const status = res.status;
     const output = res.output;
@@ -284,6 +208,8 @@ interface AttemptResponse {
  */
 class Attempt implements Dispatcher.DispatchHandler {
   timedOut = false;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly onRunAbort = (): void => this.cancel();
   private controller: Dispatcher.DispatchController | undefined = undefined;
   private cancelled = false;
   private status = 0;
@@ -294,12 +220,35 @@ class Attempt implements Dispatcher.DispatchHandler {
   private resolve: (r: AttemptResponse) => void = noop;
   private reject: (err: Error) => void = noop;
 
+  /** An attempt cancelled when the run's handle aborts or when `timeoutMs` pass (then `timedOut`). */
+  constructor(
+    private readonly runHandle: AbortFanout | undefined,
+    private readonly timeoutMs: number | undefined,
+  ) {}
+
+  /** Sends the request; the timer and the listener on the run's handle last until it settles. */
   run(agent: Agent, options: Dispatcher.DispatchOptions): Promise<AttemptResponse> {
     return new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
+      if (this.timeoutMs !== undefined) {
+        this.timer = setTimeout(() => {
+          this.timedOut = true;
+          this.cancel();
+        }, this.timeoutMs);
+      }
+      this.runHandle?.on('abort', this.onRunAbort);
+      // undici reports a request it cannot dispatch through onResponseError, which settles.
       agent.dispatch(options, this);
     });
+  }
+
+  /** Ends the attempt's timer and its listener on the run's handle. */
+  private settle(): void {
+    this.controller = undefined;
+    this.chunks = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.runHandle?.removeListener('abort', this.onRunAbort);
   }
 
   /** Stops the attempt: at once when it has started, else as soon as undici starts it. */
@@ -328,9 +277,8 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.controller = undefined;
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
-    this.chunks = [];
+    this.settle();
     let output: unknown;
     try {
       output = responseOutput(body, this.type, this.status);
@@ -342,8 +290,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
-    this.controller = undefined;
-    this.chunks = [];
+    this.settle();
     this.reject(err);
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CancelledError } from '../run/errors.js';
-import { AbortFanout } from '../run/http.js';
+import { AbortFanout } from '../run/abort.js';
 
 /** What @hono/node-server passes as `c.env`; absent under `app.request()`. */
 export interface NodeBindings {
