@@ -21,7 +21,7 @@ import { DefinitionRegistry } from '../engine/load/registry.js';
 import { Engine, type TaskRunner } from '../engine/run/index.js';
 import { dagDefinitions, layeredDag, promiseGraph } from './support/dag.js';
 import { elapsedNs, figure, interleave, paired, profileArgs, type BenchContext, type BenchModule, type Figure } from './support/figures.js';
-import { loadPool, runLoad, type LoadRequest, type LoadResult } from './support/load.js';
+import { loadPool, mergeLoads, runLoad, type LoadRequest, type LoadResult } from './support/load.js';
 import { processCpuMs, startChildServer, startDemoApiChild, tsNode, type ChildServer } from './support/processes.js';
 
 const DAG_SIZES = [10, 50, 200] as const;
@@ -149,8 +149,12 @@ function answerCheck(orderId: string): LoadRequest['check'] {
 
 async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
   const rounds = ctx.quick ? 1 : 12;
+  // Requests per server per round, sent as two legs in mirrored order (see below).
   const perRound = ctx.quick ? { 1: 30, 32: 200 } : { 1: 400, 32: 2_000 };
-  const warmup = ctx.quick ? 50 : 2_000;
+  // Long enough for V8 to have optimized both servers' hot functions. The engine has more code
+  // than the hand-written server: under `--trace-opt`, functions of its execute route were first
+  // optimized only after 2,000 to 10,000 requests at concurrency 32.
+  const warmup = ctx.quick ? 50 : 8_000;
   const concurrencies = [1, 32] as const;
   const children: ChildServer[] = [];
   try {
@@ -197,15 +201,21 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
     for (const c of concurrencies) results[c] = { baseline: [], subject: [] };
     for (let r = 0; r < rounds; r++) {
       for (const c of concurrencies) {
+        // Each round measures each server twice, mirrored (hand-written, engine, engine,
+        // hand-written; the next round engine first): the machine's speed drifts within seconds
+        // here, and with one leg each a drift would be charged to whichever server ran second.
+        const leg = Math.max(1, Math.round(perRound[c] / 2));
         const m = await interleave(
-          1,
-          counted(hand.pid, cpu.baseline, c, () => runLoad(handPool, handRequest, c, perRound[c])),
-          counted(engine.server.pid, cpu.subject, c, () => runLoad(enginePool, engineRequest, c, perRound[c])),
-          r,
+          2,
+          counted(hand.pid, cpu.baseline, c, () => runLoad(handPool, handRequest, c, leg)),
+          counted(engine.server.pid, cpu.subject, c, () => runLoad(enginePool, engineRequest, c, leg)),
+          2 * r + (r % 2),
         );
-        results[c].baseline.push(...m.baseline);
-        results[c].subject.push(...m.subject);
-        ctx.log(`engine.e2e round ${r + 1}/${rounds} c=${c}: engine ${m.subject[0].throughput.toFixed(0)} req/s p50 ${m.subject[0].p50Ms.toFixed(3)} ms, hand-written ${m.baseline[0].throughput.toFixed(0)} req/s p50 ${m.baseline[0].p50Ms.toFixed(3)} ms`);
+        const baseline = mergeLoads(m.baseline);
+        const subject = mergeLoads(m.subject);
+        results[c].baseline.push(baseline);
+        results[c].subject.push(subject);
+        ctx.log(`engine.e2e round ${r + 1}/${rounds} c=${c}: engine ${subject.throughput.toFixed(0)} req/s p50 ${subject.p50Ms.toFixed(3)} ms, hand-written ${baseline.throughput.toFixed(0)} req/s p50 ${baseline.p50Ms.toFixed(3)} ms`);
       }
     }
     await Promise.all([handPool.close(), enginePool.close()]);
@@ -226,7 +236,7 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
       const cpuEngine = cpu.subject.get(c);
       const cpuHand = cpu.baseline.get(c);
       if (cpuEngine !== undefined && cpuHand !== undefined && cpuHand > 0) {
-        const requests = rounds * perRound[c];
+        const requests = results[c].subject.reduce((n, x) => n + x.requests, 0);
         figures.push(figure({ name: `${prefix}.cpu-per-request`, value: cpuEngine / requests, unit: 'ms', baseline: hw(cpuHand / requests) }));
       }
       if (c === 1) figures.push(figure({ name: `${prefix}.p50-added`, value: p50.difference, unit: 'ms', target: { op: '<=', value: 0.3, of: 'value' } }));

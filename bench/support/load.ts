@@ -10,6 +10,8 @@ export interface LoadResult {
   throughput: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every request's latency, in the order the requests were sent. */
+  latencies: Float64Array;
 }
 
 export interface LoadRequest {
@@ -64,5 +66,32 @@ export async function runLoad(pool: Pool, request: LoadRequest, concurrency: num
     throughput: requests / (elapsedMs / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    latencies,
+  };
+}
+
+/**
+ * One result of several runs at the same concurrency: throughput over their summed time, and
+ * percentiles over all their requests.
+ * @example const round = mergeLoads([await runLoad(pool, req, 32, 1000), await runLoad(pool, req, 32, 1000)]);
+ */
+export function mergeLoads(runs: readonly LoadResult[]): LoadResult {
+  if (runs.length === 0) throw new Error('mergeLoads needs at least one run');
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const elapsedMs = runs.reduce((n, r) => n + r.elapsedMs, 0);
+  const latencies = new Float64Array(requests);
+  let at = 0;
+  for (const r of runs) {
+    latencies.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  return {
+    requests,
+    concurrency: runs[0].concurrency,
+    elapsedMs,
+    throughput: requests / (elapsedMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    latencies,
   };
 }
