@@ -27,3 +27,30 @@ describe('isoTime', () => {
     expect(isoTime(far)).toBe('+012000-01-01T00:00:00.007Z');
   });
 });
+
+describe('isoTime across a turn of the second', () => {
+  it('keeps two seconds: alternating between them formats each second once', () => {
+    const turn = Date.UTC(2031, 4, 6, 7, 8, 9);
+    const calls = { n: 0 };
+    const real = Date.prototype.toISOString;
+    Date.prototype.toISOString = function (this: Date) {
+      calls.n++;
+      return real.call(this);
+    };
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect(isoTime(turn - 1 - i)).toBe(real.call(new Date(turn - 1 - i)));
+        expect(isoTime(turn + i)).toBe(real.call(new Date(turn + i)));
+      }
+      expect(calls.n).toBe(2);
+      // A new second replaces the one filled first: the clock moves forward.
+      expect(isoTime(turn + 1000)).toBe('2031-05-06T07:08:10.000Z');
+      expect(isoTime(turn)).toBe('2031-05-06T07:08:09.000Z');
+      expect(calls.n).toBe(3);
+      expect(isoTime(turn - 1)).toBe('2031-05-06T07:08:08.999Z');
+      expect(calls.n).toBe(4);
+    } finally {
+      Date.prototype.toISOString = real;
+    }
+  });
+});

@@ -1,10 +1,16 @@
 /**
  * ISO-8601 timestamps for traces and logs, made for the hot path: `Date#toISOString` costs about a
  * microsecond and a run writes several timestamps per step, so the text up to the seconds is
- * kept for the current second and only the milliseconds are appended.
+ * kept and only the milliseconds are appended. Two seconds are kept: a result written just after
+ * a second turns holds timestamps of both, and with one the two would evict each other on every
+ * timestamp (under load, every answer in flight at the turn did so several times).
  */
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
+let secondA = Number.NaN;
+let prefixA = '';
+let secondB = Number.NaN;
+let prefixB = '';
+/** Which slot the next new second replaces: the one not filled last. */
+let replaceA = true;
 
 /**
  * The same text as `new Date(ms).toISOString()` (`2026-11-27T22:15:03.042Z`) for finite `ms`; a
@@ -14,13 +20,23 @@ let cachedPrefix = '';
 export function isoTime(ms: number): string {
   const whole = Math.floor(ms);
   const second = Math.floor(whole / 1000);
-  // Years outside 0000–9999 take Date's six-digit form; they never come from a clock.
-  if (second !== cachedSecond) {
+  let prefix: string;
+  if (second === secondA) prefix = prefixA;
+  else if (second === secondB) prefix = prefixB;
+  else {
     const text = new Date(second * 1000).toISOString();
+    // Years outside 0000–9999 take Date's six-digit form; they never come from a clock.
     if (text.length !== 24) return new Date(whole).toISOString();
-    cachedSecond = second;
-    cachedPrefix = text.slice(0, 20);
+    prefix = text.slice(0, 20);
+    if (replaceA) {
+      secondA = second;
+      prefixA = prefix;
+    } else {
+      secondB = second;
+      prefixB = prefix;
+    }
+    replaceA = !replaceA;
   }
   const milli = whole - second * 1000;
-  return cachedPrefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+  return prefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
