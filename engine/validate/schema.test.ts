@@ -217,6 +217,12 @@ describe('problemOf', () => {
     ]);
   });
 
+  it('lists a string and a number with the same text as two values', () => {
+    expect(problemsOf({ properties: { m: { enum: ['1', 1, 'true', true, 'null', null] } } }, { m: 2 })).toEqual([
+      { code: 'WF_SCHEMA_ENUM', pointer: '/m', message: 'm is 2; it must be one of "1", 1, "true", true, "null", null', hint: 'Use one of "1", 1, "true", true, "null", null.' },
+    ]);
+  });
+
   it('suggests no field for an object that lists none', () => {
     expect(problemsOf({ type: 'object', additionalProperties: false }, { x: 1 })).toEqual([
       { code: 'WF_SCHEMA_UNKNOWN_FIELD', pointer: '/x', key: true, message: "Unknown field 'x' in the resource", hint: 'Remove it.' },

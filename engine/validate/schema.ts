@@ -192,11 +192,11 @@ export function problemOf(e: ErrorObject): SchemaProblem {
   }
 }
 
-/** Allowed values for display: `GET` and `get` are one choice. */
+/** Allowed values for display: `GET` and `get` are one choice; the string `"1"` and the number `1` are two. */
 function distinctIgnoringCase(values: unknown[]): unknown[] {
   const seen = new Set<string>();
   return values.filter((v) => {
-    const k = typeof v === 'string' ? v.toLowerCase() : JSON.stringify(v);
+    const k = typeof v === 'string' ? `string:${v.toLowerCase()}` : `json:${JSON.stringify(v)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
