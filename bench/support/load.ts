@@ -59,6 +59,12 @@ export async function runLoad(pool: Pool, request: LoadRequest, concurrency: num
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (failure) throw failure;
+  return loadResult(concurrency, elapsedMs, latencies);
+}
+
+/** The figures of requests sent at `concurrency` over `elapsedMs`, one latency each. */
+function loadResult(concurrency: number, elapsedMs: number, latencies: Float64Array): LoadResult {
+  const requests = latencies.length;
   return {
     requests,
     concurrency,
@@ -77,21 +83,11 @@ export async function runLoad(pool: Pool, request: LoadRequest, concurrency: num
  */
 export function mergeLoads(runs: readonly LoadResult[]): LoadResult {
   if (runs.length === 0) throw new Error('mergeLoads needs at least one run');
-  const requests = runs.reduce((n, r) => n + r.requests, 0);
-  const elapsedMs = runs.reduce((n, r) => n + r.elapsedMs, 0);
-  const latencies = new Float64Array(requests);
+  const latencies = new Float64Array(runs.reduce((n, r) => n + r.latencies.length, 0));
   let at = 0;
   for (const r of runs) {
     latencies.set(r.latencies, at);
     at += r.latencies.length;
   }
-  return {
-    requests,
-    concurrency: runs[0].concurrency,
-    elapsedMs,
-    throughput: requests / (elapsedMs / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    latencies,
-  };
+  return loadResult(runs[0].concurrency, runs.reduce((n, r) => n + r.elapsedMs, 0), latencies);
 }

@@ -5,12 +5,10 @@
  * a second turns holds timestamps of both, and with one the two would evict each other on every
  * timestamp (under load, every answer in flight at the turn did so several times).
  */
-let secondA = Number.NaN;
-let prefixA = '';
-let secondB = Number.NaN;
-let prefixB = '';
-/** Which slot the next new second replaces: the one not filled last. */
-let replaceA = true;
+let lastSecond = Number.NaN;
+let lastPrefix = '';
+let previousSecond = Number.NaN;
+let previousPrefix = '';
 
 /**
  * The same text as `new Date(ms).toISOString()` (`2026-11-27T22:15:03.042Z`) for finite `ms`; a
@@ -21,21 +19,18 @@ export function isoTime(ms: number): string {
   const whole = Math.floor(ms);
   const second = Math.floor(whole / 1000);
   let prefix: string;
-  if (second === secondA) prefix = prefixA;
-  else if (second === secondB) prefix = prefixB;
+  if (second === lastSecond) prefix = lastPrefix;
+  else if (second === previousSecond) prefix = previousPrefix;
   else {
     const text = new Date(second * 1000).toISOString();
     // Years outside 0000–9999 take Date's six-digit form; they never come from a clock.
     if (text.length !== 24) return new Date(whole).toISOString();
     prefix = text.slice(0, 20);
-    if (replaceA) {
-      secondA = second;
-      prefixA = prefix;
-    } else {
-      secondB = second;
-      prefixB = prefix;
-    }
-    replaceA = !replaceA;
+    // The older of the two gives way.
+    previousSecond = lastSecond;
+    previousPrefix = lastPrefix;
+    lastSecond = second;
+    lastPrefix = prefix;
   }
   const milli = whole - second * 1000;
   return prefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
