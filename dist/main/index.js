@@ -31676,7 +31676,7 @@ function problemOf(e) {
 function distinctIgnoringCase(values) {
   const seen = /* @__PURE__ */ new Set();
   return values.filter((v) => {
-    const k2 = typeof v === "string" ? v.toLowerCase() : JSON.stringify(v);
+    const k2 = typeof v === "string" ? `string:${v.toLowerCase()}` : `json:${JSON.stringify(v)}`;
     if (seen.has(k2)) return false;
     seen.add(k2);
     return true;

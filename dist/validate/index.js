@@ -25107,7 +25107,7 @@ function problemOf(e) {
 function distinctIgnoringCase(values) {
   const seen = /* @__PURE__ */ new Set();
   return values.filter((v) => {
-    const k = typeof v === "string" ? v.toLowerCase() : JSON.stringify(v);
+    const k = typeof v === "string" ? `string:${v.toLowerCase()}` : `json:${JSON.stringify(v)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
