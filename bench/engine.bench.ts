@@ -205,11 +205,13 @@ async function endToEnd(ctx: BenchContext): Promise<Figure[]> {
         // hand-written; the next round engine first): the machine's speed drifts within seconds
         // here, and with one leg each a drift would be charged to whichever server ran second.
         const leg = Math.max(1, Math.round(perRound[c] / 2));
+        // interleave flips the order every leg and starts with the baseline on an even number.
+        const engineFirst = r % 2;
         const m = await interleave(
           2,
           counted(hand.pid, cpu.baseline, c, () => runLoad(handPool, handRequest, c, leg)),
           counted(engine.server.pid, cpu.subject, c, () => runLoad(enginePool, engineRequest, c, leg)),
-          2 * r + (r % 2),
+          2 * r + engineFirst,
         );
         const baseline = mergeLoads(m.baseline);
         const subject = mergeLoads(m.subject);
